@@ -1,0 +1,91 @@
+# zoneplace - build, run, test and benchmark.
+#
+#   make            build bin/zoneplace (mpicc, parallel HDF5, cJSON)
+#   make run        install missing Debian packages, build, run the case-2 example
+#   make test       the same set-up, then the whole test suite (closing line "N passed, N failed")
+#   make test SANITIZE=1   the suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make MPI=0 test-serial  serial build (no MPI, no HDF5) and the tests that need neither
+#   make bench      benchmarks against METIS and Scotch (never part of make test)
+#   make clean
+MPI ?= 1
+SANITIZE ?= 0
+
+BUILD := build$(if $(filter 0,$(MPI)),-serial)$(if $(filter 1,$(SANITIZE)),-san)
+ifeq ($(MPI),1)
+  CC := mpicc
+  PKGS := hdf5-openmpi libcjson
+  EDGE_SRC := src/par_mpi.c $(if $(wildcard src/h5out.c),src/h5out.c,src/h5out_none.c)
+else
+  CC := gcc
+  PKGS := libcjson
+  EDGE_SRC := src/par_serial.c src/h5out_none.c
+endif
+
+OPT := -O2
+ifeq ($(SANITIZE),1)
+  OPT := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+# Messages and JSON paths are cut at a fixed length on purpose, hence no format-truncation.
+CFLAGS := -std=c11 -g $(OPT) -Wall -Wextra -Werror -Wno-format-truncation -D_POSIX_C_SOURCE=200809L \
+          -DZP_GIT_REV=\"$(GIT_REV)\" -DZP_MPI=$(MPI) -Isrc $(PKG_CFLAGS)
+LDFLAGS_ALL := $(OPT) $(PKG_LIBS) -lm
+
+# The core: every module but the CLI and the MPI/HDF5 edge, which unit tests link without MPI.
+CORE_SRC := $(filter-out src/main.c src/par_mpi.c src/par_serial.c src/h5out.c src/h5out_none.c,\
+              $(wildcard src/*.c))
+CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/%.o)
+EDGE_OBJ := $(EDGE_SRC:src/%.c=$(BUILD)/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps run test test-serial unit bench clean
+all: bin/zoneplace
+
+ifeq ($(BUILD),build)
+bin/zoneplace: $(BUILD)/zoneplace
+	@mkdir -p bin
+	cp $< $@
+else
+bin/zoneplace: $(BUILD)/zoneplace
+endif
+
+$(BUILD)/zoneplace: $(BUILD)/main.o $(CORE_OBJ) $(EDGE_OBJ)
+	$(CC) -o $@ $^ $(LDFLAGS_ALL)
+
+$(BUILD)/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+# Unit tests drive the core without MPI or HDF5: plain gcc is enough.
+$(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ) $(wildcard tests/unit/*.h) | $(BUILD)
+	@mkdir -p $(BUILD)/tests
+	$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(CORE_OBJ) $(LDFLAGS_ALL)
+
+$(BUILD):
+	@mkdir -p $(BUILD)
+
+deps:
+	@tools/install-deps.sh
+
+unit: $(UNIT_BIN)
+
+run: deps
+	$(MAKE) all
+	bin/zoneplace run --config inputs/thesis/case2.json --summary results/case2-summary.json
+
+test: deps
+	$(MAKE) $(BUILD)/zoneplace unit
+	ZP_BUILD=$(BUILD) MPI=$(MPI) SANITIZE=$(SANITIZE) tests/run.sh
+
+test-serial:
+	$(MAKE) MPI=0 test
+
+bench: deps
+	@tools/install-deps.sh libmetis-dev libscotch-dev
+	$(MAKE) all
+	bench/run.sh
+
+clean:
+	rm -rf build build-serial build-san build-serial-san bin results tests/tmp

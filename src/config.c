@@ -1,0 +1,818 @@
+/* config.c - JSON config -> problems and options, validated key by key (see config.h). */
+#include "config.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "strmap.h"
+#include "topology.h"
+#include "util.h"
+
+#define MAX_RESOURCES 16
+#define MAX_NUMBER 1e15 /* keeps sums of demands and weights exact and far from overflow */
+#define PATH_MAX_LEN 256
+
+void options_default(zp_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->seed = 1;
+    o->starts = 1;
+    o->epochs = 1;
+    o->trajectory_every = 1;
+    o->init = ZP_INIT_RR;
+}
+
+/* ---- messages ------------------------------------------------------------------------------ */
+
+static int input_error(const char *file, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static int input_error(const char *file, const char *path, const char *fmt, ...)
+{
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return zp_fail(ZP_EINPUT, "%s: %s: %s", file, path, msg);
+}
+
+static void child_path(char *out, const char *parent, const char *key)
+{
+    snprintf(out, PATH_MAX_LEN, "%s%s%s", parent, parent[0] ? "." : "", key);
+}
+
+static void index_path(char *out, const char *parent, int64_t i)
+{
+    snprintf(out, PATH_MAX_LEN, "%s[%lld]", parent, (long long)i);
+}
+
+/* ---- generic field readers ------------------------------------------------------------------ */
+
+/* Rejects keys of obj not in allowed (NULL-terminated) and keys given twice. */
+static int check_keys(const char *file, const char *path, const cJSON *obj,
+                      const char *const *allowed)
+{
+    for (const cJSON *c = obj->child; c; c = c->next) {
+        int known = 0;
+        for (const char *const *a = allowed; *a && !known; a++)
+            known = strcmp(*a, c->string) == 0;
+        if (!known)
+            return input_error(file, path, "unknown key \"%s\"", c->string);
+        for (const cJSON *d = obj->child; d != c; d = d->next)
+            if (strcmp(d->string, c->string) == 0)
+                return input_error(file, path, "key \"%s\" given twice", c->string);
+    }
+    return ZP_OK;
+}
+
+static int expect_object(const char *file, const char *path, const cJSON *node)
+{
+    return cJSON_IsObject(node) ? ZP_OK : input_error(file, path, "expected an object");
+}
+
+/* Reads obj[key] as a number in [lo, hi] into *out; absent keys leave *out unchanged unless
+ * required. integer requests a whole number. */
+static int read_number(const char *file, const char *path, const cJSON *obj, const char *key,
+                       double lo, double hi, int integer, int required, double *out)
+{
+    char p[PATH_MAX_LEN];
+    child_path(p, path, key);
+    const cJSON *node = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!node)
+        return required ? input_error(file, p, "missing (required)") : ZP_OK;
+    if (!cJSON_IsNumber(node) || !isfinite(node->valuedouble))
+        return input_error(file, p, "expected a%s number", integer ? " whole" : "");
+    double v = node->valuedouble;
+    if (integer && v != floor(v))
+        return input_error(file, p, "expected a whole number, got %g", v);
+    if (v < lo || v > hi)
+        return input_error(file, p, "expected a number in [%g, %g], got %g", lo, hi, v);
+    *out = v;
+    return ZP_OK;
+}
+
+static int read_bool(const char *file, const char *path, const cJSON *obj, const char *key,
+                     unsigned char *out)
+{
+    const cJSON *node = cJSON_GetObjectItemCaseSensitive(obj, key);
+    if (!node)
+        return ZP_OK;
+    if (!cJSON_IsBool(node)) {
+        char p[PATH_MAX_LEN];
+        child_path(p, path, key);
+        return input_error(file, p, "expected true or false");
+    }
+    *out = cJSON_IsTrue(node) ? 1 : 0;
+    return ZP_OK;
+}
+
+/* Reads obj[key] as a non-empty string; *out points into the cJSON tree (NULL if absent). */
+static int read_string(const char *file, const char *path, const cJSON *obj, const char *key,
+                       int required, const char **out)
+{
+    char p[PATH_MAX_LEN];
+    child_path(p, path, key);
+    const cJSON *node = cJSON_GetObjectItemCaseSensitive(obj, key);
+    *out = NULL;
+    if (!node)
+        return required ? input_error(file, p, "missing (required)") : ZP_OK;
+    if (!cJSON_IsString(node) || !node->valuestring[0])
+        return input_error(file, p, "expected a non-empty string");
+    *out = node->valuestring;
+    return ZP_OK;
+}
+
+static const cJSON *get_array(const cJSON *obj, const char *key)
+{
+    return cJSON_GetObjectItemCaseSensitive(obj, key);
+}
+
+static int expect_array(const char *file, const char *path, const cJSON *node, int nonempty)
+{
+    if (!cJSON_IsArray(node))
+        return input_error(file, path, "expected an array");
+    if (nonempty && cJSON_GetArraySize(node) == 0)
+        return input_error(file, path, "expected a non-empty array");
+    return ZP_OK;
+}
+
+/* ---- sections ------------------------------------------------------------------------------- */
+
+static int read_resources(const char *file, const cJSON *root, zp_problem *p)
+{
+    int rc = ZP_OK;
+    static const char *const defaults[] = {"cpu", "ram", "disk"};
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "resources");
+    int count = 3;
+    if (arr) {
+        ZP_CHECK(expect_array(file, "resources", arr, 0));
+        count = cJSON_GetArraySize(arr);
+        if (count > MAX_RESOURCES)
+            return input_error(file, "resources", "at most %d resources", MAX_RESOURCES);
+    }
+    ZP_ALLOC(p->res_names, count);
+    p->nres = count;
+    for (int r = 0; r < count; r++) {
+        const char *name = defaults[r < 3 ? r : 0];
+        if (arr) {
+            char path[PATH_MAX_LEN];
+            const cJSON *item = cJSON_GetArrayItem(arr, r);
+            index_path(path, "resources", r);
+            if (!cJSON_IsString(item) || !item->valuestring[0])
+                return input_error(file, path, "expected a non-empty string");
+            name = item->valuestring;
+            for (int q = 0; q < r; q++)
+                if (strcmp(p->res_names[q], name) == 0)
+                    return input_error(file, path, "resource \"%s\" listed twice", name);
+        }
+        p->res_names[r] = zp_strdup(name);
+        if (!p->res_names[r])
+            return ZP_ERUNTIME;
+    }
+out:
+    return rc;
+}
+
+/* Reads {"cpu": 3, ...} into values[nres] (resources not named keep their value). */
+static int read_resource_map(const char *file, const char *path, const cJSON *node,
+                             const zp_problem *p, double *values)
+{
+    int rc = ZP_OK;
+    ZP_CHECK(expect_object(file, path, node));
+    for (const cJSON *c = node->child; c; c = c->next) {
+        int r = 0;
+        while (r < p->nres && strcmp(p->res_names[r], c->string) != 0)
+            r++;
+        if (r == p->nres)
+            return input_error(file, path, "unknown resource \"%s\" (resources: see \"resources\")",
+                               c->string);
+        ZP_CHECK(read_number(file, path, node, c->string, 0, MAX_NUMBER, 0, 1, &values[r]));
+    }
+out:
+    return rc;
+}
+
+static int read_zone(const char *file, const char *path, const cJSON *node, zp_problem *p, int z)
+{
+    int rc = ZP_OK;
+    static const char *const keys[] = {"name", "capacity", "slots", "io", NULL};
+    const char *name;
+    ZP_CHECK(expect_object(file, path, node));
+    ZP_CHECK(check_keys(file, path, node, keys));
+    ZP_CHECK(read_string(file, path, node, "name", 1, &name));
+    for (int q = 0; q < z; q++)
+        if (strcmp(p->zone_names[q], name) == 0)
+            return input_error(file, path, "zone name \"%s\" used twice", name);
+    if (!(p->zone_names[z] = zp_strdup(name)))
+        return ZP_ERUNTIME;
+    const cJSON *cap = cJSON_GetObjectItemCaseSensitive(node, "capacity");
+    if (cap) {
+        char cpath[PATH_MAX_LEN];
+        child_path(cpath, path, "capacity");
+        ZP_CHECK(read_resource_map(file, cpath, cap, p, p->capacity + (int64_t)z * p->nres));
+    }
+    double slots = -1;
+    ZP_CHECK(read_number(file, path, node, "slots", 0, ZP_UNLIMITED_SLOTS - 1, 1, 0, &slots));
+    if (slots >= 0)
+        p->slots[z] = (int)slots;
+    ZP_CHECK(read_bool(file, path, node, "io", &p->zone_io[z]));
+out:
+    return rc;
+}
+
+static int read_zones(const char *file, const cJSON *root, zp_problem *p)
+{
+    int rc = ZP_OK;
+    const cJSON *arr = get_array(root, "zones");
+    if (!arr)
+        return input_error(file, "zones", "missing (required)");
+    ZP_CHECK(expect_array(file, "zones", arr, 1));
+    ZP_CHECK(problem_alloc_zones(p, cJSON_GetArraySize(arr)));
+    int z = 0;
+    for (const cJSON *c = arr->child; c; c = c->next, z++) {
+        char path[PATH_MAX_LEN];
+        index_path(path, "zones", z);
+        ZP_CHECK(read_zone(file, path, c, p, z));
+    }
+out:
+    return rc;
+}
+
+/* Zone index of the string node, or an error naming path. */
+static int zone_ref(const char *file, const char *path, const cJSON *node, const zp_problem *p,
+                    int *z)
+{
+    if (!cJSON_IsString(node))
+        return input_error(file, path, "expected a zone name");
+    *z = problem_zone_index(p, node->valuestring);
+    if (*z < 0)
+        return input_error(file, path, "unknown zone \"%s\"", node->valuestring);
+    return ZP_OK;
+}
+
+static int read_allowed(const char *file, const char *path, const cJSON *node, zp_problem *p,
+                        int u, int64_t *fill)
+{
+    int rc = ZP_OK;
+    char apath[PATH_MAX_LEN];
+    child_path(apath, path, "allowed_zones");
+    ZP_CHECK(expect_array(file, apath, node, 1));
+    int i = 0;
+    for (const cJSON *c = node->child; c; c = c->next, i++) {
+        char zpath[PATH_MAX_LEN];
+        index_path(zpath, apath, i);
+        int z;
+        ZP_CHECK(zone_ref(file, zpath, c, p, &z));
+        p->allowed[(*fill)++] = z;
+    }
+    p->allowed_xadj[u + 1] = *fill;
+out:
+    return rc;
+}
+
+typedef struct {
+    const char *file;
+    zp_problem *p;
+    zp_strmap *names;
+    int64_t allowed_fill;
+} app_reader;
+
+static int read_app(app_reader *ar, const char *path, const cJSON *node, int u, int arriving)
+{
+    int rc = ZP_OK;
+    static const char *const keys[] = {"name",    "demand",        "needs_io", "size",
+                                       "current_zone", "allowed_zones", NULL};
+    const char *file = ar->file;
+    zp_problem *p = ar->p;
+    const char *name;
+    ZP_CHECK(expect_object(file, path, node));
+    ZP_CHECK(check_keys(file, path, node, keys));
+    ZP_CHECK(read_string(file, path, node, "name", 1, &name));
+    int existing;
+    ZP_CHECK(strmap_put(ar->names, name, u, &existing));
+    if (existing >= 0)
+        return input_error(file, path, "app name \"%s\" used twice", name);
+    if (!(p->app_names[u] = zp_strdup(name)))
+        return ZP_ERUNTIME;
+    const cJSON *demand = cJSON_GetObjectItemCaseSensitive(node, "demand");
+    if (demand) {
+        char dpath[PATH_MAX_LEN];
+        child_path(dpath, path, "demand");
+        ZP_CHECK(read_resource_map(file, dpath, demand, p, p->demand + (int64_t)u * p->nres));
+    }
+    ZP_CHECK(read_bool(file, path, node, "needs_io", &p->needs_io[u]));
+    ZP_CHECK(read_number(file, path, node, "size", 1e-9, MAX_NUMBER, 0, 0, &p->size[u]));
+    const cJSON *cur = cJSON_GetObjectItemCaseSensitive(node, "current_zone");
+    if (cur) {
+        char cpath[PATH_MAX_LEN];
+        child_path(cpath, path, "current_zone");
+        if (arriving)
+            return input_error(file, cpath, "an arriving app has no current zone");
+        ZP_CHECK(zone_ref(file, cpath, cur, p, &p->current[u]));
+    }
+    const cJSON *allowed = cJSON_GetObjectItemCaseSensitive(node, "allowed_zones");
+    if (allowed)
+        ZP_CHECK(read_allowed(file, path, allowed, p, u, &ar->allowed_fill));
+    else
+        p->allowed_xadj[u + 1] = ar->allowed_fill;
+out:
+    return rc;
+}
+
+/* Sizes of the allowed-zone lists, to allocate p->allowed at once. */
+static int64_t count_allowed(const cJSON *arr)
+{
+    int64_t total = 0;
+    for (const cJSON *c = arr ? arr->child : NULL; c; c = c->next) {
+        const cJSON *a = cJSON_IsObject(c) ? cJSON_GetObjectItemCaseSensitive(c, "allowed_zones")
+                                           : NULL;
+        if (cJSON_IsArray(a))
+            total += cJSON_GetArraySize(a);
+    }
+    return total;
+}
+
+static int read_apps(app_reader *ar, const cJSON *base, const cJSON *arriving)
+{
+    int rc = ZP_OK;
+    zp_problem *p = ar->p;
+    int nb = cJSON_GetArraySize(base), na = arriving ? cJSON_GetArraySize(arriving) : 0;
+    ZP_CHECK(problem_alloc_apps(p, nb + na));
+    ZP_ALLOC(p->current, p->n);
+    ZP_ALLOC(p->allowed_xadj, (int64_t)p->n + 1);
+    ZP_ALLOC(p->allowed, count_allowed(base) + count_allowed(arriving));
+    for (int u = 0; u < p->n; u++)
+        p->current[u] = -1;
+    int u = 0;
+    for (const cJSON *c = base->child; c; c = c->next, u++) {
+        char path[PATH_MAX_LEN];
+        index_path(path, "apps", u);
+        ZP_CHECK(read_app(ar, path, c, u, 0));
+    }
+    for (const cJSON *c = arriving ? arriving->child : NULL; c; c = c->next, u++) {
+        char path[PATH_MAX_LEN];
+        index_path(path, "arrivals.apps", u - nb);
+        ZP_CHECK(read_app(ar, path, c, u, 1));
+    }
+    if (!problem_has_current(p)) {
+        zp_free(p->current);
+        p->current = NULL;
+    }
+out:
+    return rc;
+}
+
+static int app_ref(app_reader *ar, const char *path, const cJSON *node, int *u)
+{
+    if (!cJSON_IsString(node))
+        return input_error(ar->file, path, "expected an app name");
+    *u = strmap_get(ar->names, node->valuestring);
+    if (*u < 0)
+        return input_error(ar->file, path, "unknown app \"%s\"", node->valuestring);
+    return ZP_OK;
+}
+
+/* One dependency: ["from", "to"(, weight)] or {"from":..., "to":..., "weight":...}. */
+static int read_dependency(app_reader *ar, const char *path, const cJSON *node, int *src,
+                           int *dst, double *w)
+{
+    int rc = ZP_OK;
+    const char *file = ar->file;
+    const cJSON *from, *to, *weight;
+    char fpath[PATH_MAX_LEN], tpath[PATH_MAX_LEN], wpath[PATH_MAX_LEN];
+    if (cJSON_IsArray(node)) {
+        int size = cJSON_GetArraySize(node);
+        if (size < 2 || size > 3)
+            return input_error(file, path, "expected [from, to] or [from, to, weight]");
+        from = cJSON_GetArrayItem(node, 0);
+        to = cJSON_GetArrayItem(node, 1);
+        weight = size == 3 ? cJSON_GetArrayItem(node, 2) : NULL;
+        index_path(fpath, path, 0);
+        index_path(tpath, path, 1);
+        index_path(wpath, path, 2);
+    } else if (cJSON_IsObject(node)) {
+        static const char *const keys[] = {"from", "to", "weight", NULL};
+        ZP_CHECK(check_keys(file, path, node, keys));
+        from = cJSON_GetObjectItemCaseSensitive(node, "from");
+        to = cJSON_GetObjectItemCaseSensitive(node, "to");
+        weight = cJSON_GetObjectItemCaseSensitive(node, "weight");
+        child_path(fpath, path, "from");
+        child_path(tpath, path, "to");
+        child_path(wpath, path, "weight");
+        if (!from || !to)
+            return input_error(file, path, "expected keys \"from\" and \"to\"");
+    } else {
+        return input_error(file, path, "expected [from, to] or {\"from\":..., \"to\":...}");
+    }
+    ZP_CHECK(app_ref(ar, fpath, from, src));
+    ZP_CHECK(app_ref(ar, tpath, to, dst));
+    if (*src == *dst)
+        return input_error(file, path, "app \"%s\" depends on itself (self-loop)",
+                           ar->p->app_names[*src]);
+    *w = 1.0;
+    if (weight) {
+        if (!cJSON_IsNumber(weight) || !isfinite(weight->valuedouble) ||
+            weight->valuedouble <= 0 || weight->valuedouble > MAX_NUMBER)
+            return input_error(file, wpath, "expected a weight > 0 and <= %g", MAX_NUMBER);
+        *w = weight->valuedouble;
+    }
+out:
+    return rc;
+}
+
+static int read_dependencies(app_reader *ar, const cJSON *base, const cJSON *arriving)
+{
+    int rc = ZP_OK;
+    int *src = NULL, *dst = NULL;
+    double *w = NULL;
+    int64_t m = cJSON_GetArraySize(base) + (arriving ? cJSON_GetArraySize(arriving) : 0);
+    ZP_ALLOC(src, m);
+    ZP_ALLOC(dst, m);
+    ZP_ALLOC(w, m);
+    int64_t i = 0;
+    const cJSON *lists[2] = {base, arriving};
+    const char *names[2] = {"dependencies", "arrivals.dependencies"};
+    for (int l = 0; l < 2; l++) {
+        int64_t j = 0;
+        for (const cJSON *c = lists[l] ? lists[l]->child : NULL; c; c = c->next, i++, j++) {
+            char path[PATH_MAX_LEN];
+            index_path(path, names[l], j);
+            ZP_CHECK(read_dependency(ar, path, c, &src[i], &dst[i], &w[i]));
+        }
+    }
+    ZP_CHECK(problem_set_dependencies(ar->p, m, src, dst, w));
+out:
+    zp_free(src);
+    zp_free(dst);
+    zp_free(w);
+    return rc;
+}
+
+static int read_topology(const char *file, const cJSON *root, zp_problem *p)
+{
+    int rc = ZP_OK;
+    static const char *const keys[] = {"e_in", "e_core", "matrix", NULL};
+    double *matrix = NULL;
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(root, "topology");
+    double e_in = 10, e_core = 100;
+    if (!t)
+        return topology_fat_tree(p, e_in, e_core);
+    ZP_CHECK(expect_object(file, "topology", t));
+    ZP_CHECK(check_keys(file, "topology", t, keys));
+    ZP_CHECK(read_number(file, "topology", t, "e_in", 0, MAX_NUMBER, 0, 0, &e_in));
+    ZP_CHECK(read_number(file, "topology", t, "e_core", 0, MAX_NUMBER, 0, 0, &e_core));
+    ZP_CHECK(topology_fat_tree(p, e_in, e_core));
+    const cJSON *mat = cJSON_GetObjectItemCaseSensitive(t, "matrix");
+    if (!mat)
+        goto out;
+    if (!cJSON_IsArray(mat) || cJSON_GetArraySize(mat) != p->k)
+        return input_error(file, "topology.matrix", "expected %d rows (one per zone)", p->k);
+    ZP_ALLOC(matrix, (int64_t)p->k * p->k);
+    int a = 0;
+    for (const cJSON *row = mat->child; row; row = row->next, a++) {
+        char rpath[PATH_MAX_LEN];
+        index_path(rpath, "topology.matrix", a);
+        if (!cJSON_IsArray(row) || cJSON_GetArraySize(row) != p->k) {
+            rc = input_error(file, rpath, "expected %d numbers (one per zone)", p->k);
+            goto out;
+        }
+        int b = 0;
+        for (const cJSON *v = row->child; v; v = v->next, b++) {
+            char vpath[PATH_MAX_LEN];
+            index_path(vpath, rpath, b);
+            if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0 ||
+                v->valuedouble > MAX_NUMBER) {
+                rc = input_error(file, vpath, "expected a number >= 0");
+                goto out;
+            }
+            matrix[a * p->k + b] = v->valuedouble;
+        }
+    }
+    ZP_CHECK(topology_matrix(p, matrix));
+out:
+    zp_free(matrix);
+    return rc;
+}
+
+static int read_objective(const char *file, const cJSON *root, zp_problem *p)
+{
+    int rc = ZP_OK;
+    static const char *const keys[] = {"requests", "move_factor", "imbalance", NULL};
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, "objective");
+    if (!o)
+        return ZP_OK;
+    ZP_CHECK(expect_object(file, "objective", o));
+    ZP_CHECK(check_keys(file, "objective", o, keys));
+    ZP_CHECK(read_number(file, "objective", o, "requests", 1e-9, 1e9, 0, 0, &p->requests));
+    ZP_CHECK(read_number(file, "objective", o, "move_factor", 0, 1e9, 0, 0, &p->move_factor));
+    ZP_CHECK(read_number(file, "objective", o, "imbalance", 0, 10, 0, 0, &p->imbalance));
+out:
+    return rc;
+}
+
+static int read_search(const char *file, const cJSON *root, zp_options *o)
+{
+    int rc = ZP_OK;
+    static const char *const keys[] = {"seed",       "starts",           "epochs", "iterations",
+                                       "time_limit", "trajectory_every", "init",   NULL};
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, "search");
+    if (!s)
+        return ZP_OK;
+    ZP_CHECK(expect_object(file, "search", s));
+    ZP_CHECK(check_keys(file, "search", s, keys));
+    double seed = (double)o->seed, starts = o->starts, epochs = o->epochs;
+    double iters = (double)o->iterations, every = o->trajectory_every;
+    ZP_CHECK(read_number(file, "search", s, "seed", 0, 9007199254740991.0, 1, 0, &seed));
+    ZP_CHECK(read_number(file, "search", s, "starts", 1, 1e6, 1, 0, &starts));
+    ZP_CHECK(read_number(file, "search", s, "epochs", 1, 1e6, 1, 0, &epochs));
+    ZP_CHECK(read_number(file, "search", s, "iterations", 0, 1e12, 1, 0, &iters));
+    ZP_CHECK(read_number(file, "search", s, "time_limit", 0, 1e9, 0, 0, &o->time_limit));
+    ZP_CHECK(read_number(file, "search", s, "trajectory_every", 1, 1e12, 1, 0, &every));
+    o->seed = (uint64_t)seed;
+    o->starts = (int)starts;
+    o->epochs = (int)epochs;
+    o->iterations = (int64_t)iters;
+    o->trajectory_every = (int)every;
+    const char *init;
+    ZP_CHECK(read_string(file, "search", s, "init", 0, &init));
+    if (init) {
+        if (strcmp(init, "rr") == 0)
+            o->init = ZP_INIT_RR;
+        else if (strcmp(init, "random") == 0)
+            o->init = ZP_INIT_RANDOM;
+        else if (strcmp(init, "greedy") == 0)
+            o->init = ZP_INIT_GREEDY;
+        else
+            return input_error(file, "search.init", "expected \"rr\", \"random\" or \"greedy\"");
+    }
+out:
+    return rc;
+}
+
+/* ---- feasibility ---------------------------------------------------------------------------- */
+
+static void app_path(char *out, int u, int64_t nb)
+{
+    if (u < nb)
+        index_path(out, "apps", u);
+    else
+        index_path(out, "arrivals.apps", u - nb);
+}
+
+static int explain_no_fit(const char *file, const char *path, const zp_problem *p, int u)
+{
+    int any_io = 0;
+    for (int z = 0; z < p->k; z++)
+        any_io |= p->zone_io[z];
+    if (p->needs_io[u] && !any_io)
+        return input_error(file, path, "app \"%s\" needs io but no zone has io", p->app_names[u]);
+    for (int r = 0; r < p->nres; r++) {
+        double best = 0;
+        for (int z = 0; z < p->k; z++)
+            if (!p->needs_io[u] || p->zone_io[z])
+                best = fmax(best, problem_capacity(p, z, r));
+        if (problem_demand(p, u, r) > best)
+            return input_error(file, path, "app \"%s\" fits no zone: %s %g > largest zone %g",
+                               p->app_names[u], p->res_names[r], problem_demand(p, u, r), best);
+    }
+    return input_error(file, path, "app \"%s\" fits no zone (io, allowed_zones and demands)",
+                       p->app_names[u]);
+}
+
+static int check_feasible(const zp_problem *p, int64_t nb, const char *file)
+{
+    for (int u = 0; u < p->n; u++) {
+        int fits = 0;
+        for (int z = 0; z < p->k && !fits; z++)
+            fits = app_fits_zone(p, u, z);
+        if (!fits) {
+            char path[PATH_MAX_LEN];
+            app_path(path, u, nb);
+            return explain_no_fit(file, path, p, u);
+        }
+    }
+    int64_t lo, hi, room = 0, total = problem_total_weight(p);
+    problem_band(p, &lo, &hi);
+    for (int z = 0; z < p->k; z++)
+        room += ZP_MIN((int64_t)p->slots[z], hi);
+    if (room < total)
+        return input_error(file, "zones", "room for %lld apps (slots and balance) but %lld apps",
+                           (long long)room, (long long)total);
+    if (p->capacity_mode != ZP_CUMULATIVE)
+        return ZP_OK;
+    for (int r = 0; r < p->nres; r++) {
+        double need = 0, have = 0;
+        for (int u = 0; u < p->n; u++)
+            need += problem_demand(p, u, r);
+        for (int z = 0; z < p->k; z++)
+            have += problem_capacity(p, z, r);
+        if (need > have)
+            return input_error(file, "zones", "total %s capacity %g cannot hold the apps' %g",
+                               p->res_names[r], have, need);
+    }
+    return ZP_OK;
+}
+
+int config_check_feasible(const zp_problem *p)
+{
+    return check_feasible(p, p->n, p->source ? p->source : "input");
+}
+
+/* ---- whole file ----------------------------------------------------------------------------- */
+
+static int read_file(const char *path, char **buf, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return zp_fail(ZP_EIO, "%s: cannot open: %s", path, strerror(errno));
+    int rc = ZP_OK;
+    size_t cap = 1 << 16, used = 0;
+    char *data = zp_malloc(cap);
+    if (!data) {
+        rc = ZP_ERUNTIME;
+        goto out;
+    }
+    for (;;) {
+        if (used + 1 >= cap) {
+            char *bigger = zp_realloc(data, cap * 2);
+            if (!bigger) {
+                rc = ZP_ERUNTIME;
+                goto out;
+            }
+            data = bigger;
+            cap *= 2;
+        }
+        size_t got = fread(data + used, 1, cap - used - 1, f);
+        used += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        rc = zp_fail(ZP_EIO, "%s: read error", path);
+        goto out;
+    }
+    data[used] = '\0';
+    *buf = data;
+    *len = used;
+    data = NULL;
+out:
+    zp_free(data);
+    fclose(f);
+    return rc;
+}
+
+static int parse_json(const char *file, const char *text, size_t len, cJSON **root)
+{
+    const char *end = NULL;
+    /* the length counts the terminating NUL, which cJSON requires to see */
+    *root = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
+    if (*root)
+        return ZP_OK;
+    if (!end || end < text || end > text + len)
+        end = text + len;
+    int line = 1, col = 1;
+    for (const char *c = text; c < end; c++) {
+        if (*c == '\n') {
+            line++;
+            col = 1;
+        } else {
+            col++;
+        }
+    }
+    return zp_fail(ZP_EINPUT, "%s:%d:%d: malformed JSON%s", file, line, col,
+                   end >= text + len ? " (unexpected end of file)" : "");
+}
+
+/* Builds one problem from the parsed config; with arrivals != NULL it includes them. */
+static int build_problem(const char *file, const cJSON *root, const cJSON *arrivals,
+                         zp_problem **out)
+{
+    int rc = ZP_OK;
+    zp_problem *p = NULL;
+    app_reader ar = {file, NULL, NULL, 0};
+    ZP_CHECK(problem_create(&p));
+    ar.p = p;
+    if (!(p->source = zp_strdup(file)))
+        ZP_CHECK(ZP_ERUNTIME);
+    const char *name = NULL;
+    ZP_CHECK(read_string(file, "", root, "name", 0, &name));
+    if (!(p->name = zp_strdup(name ? name : file)))
+        ZP_CHECK(ZP_ERUNTIME);
+    ZP_CHECK(read_resources(file, root, p));
+    const char *mode = NULL;
+    ZP_CHECK(read_string(file, "", root, "capacity_mode", 0, &mode));
+    if (mode && strcmp(mode, "cumulative") == 0)
+        p->capacity_mode = ZP_CUMULATIVE;
+    else if (mode && strcmp(mode, "per_app") != 0)
+        ZP_CHECK(input_error(file, "capacity_mode", "expected \"per_app\" or \"cumulative\""));
+    ZP_CHECK(read_zones(file, root, p));
+
+    const cJSON *apps = get_array(root, "apps"), *deps = get_array(root, "dependencies");
+    const cJSON *new_apps = NULL, *new_deps = NULL;
+    if (!apps)
+        ZP_CHECK(input_error(file, "apps", "missing (required)"));
+    ZP_CHECK(expect_array(file, "apps", apps, 1));
+    if (deps)
+        ZP_CHECK(expect_array(file, "dependencies", deps, 0));
+    if (arrivals) {
+        new_apps = get_array(arrivals, "apps");
+        new_deps = get_array(arrivals, "dependencies");
+        if (!new_apps)
+            ZP_CHECK(input_error(file, "arrivals.apps", "missing (required)"));
+        ZP_CHECK(expect_array(file, "arrivals.apps", new_apps, 1));
+        if (new_deps)
+            ZP_CHECK(expect_array(file, "arrivals.dependencies", new_deps, 0));
+    }
+    int total_apps = cJSON_GetArraySize(apps) + (new_apps ? cJSON_GetArraySize(new_apps) : 0);
+    ZP_CHECK(strmap_create(&ar.names, total_apps));
+    ZP_CHECK(read_apps(&ar, apps, new_apps));
+    ZP_CHECK(read_dependencies(&ar, deps, new_deps));
+    ZP_CHECK(read_topology(file, root, p));
+    ZP_CHECK(read_objective(file, root, p));
+    ZP_CHECK(check_feasible(p, cJSON_GetArraySize(apps), file));
+    *out = p;
+    p = NULL;
+out:
+    strmap_destroy(&ar.names);
+    problem_destroy(&p);
+    return rc;
+}
+
+static int read_config_tree(const char *file, const cJSON *root, zp_config *cfg)
+{
+    int rc = ZP_OK;
+    static const char *const keys[] = {"name",   "description", "resources",    "capacity_mode",
+                                       "topology", "objective", "search",       "zones",
+                                       "apps",   "dependencies", "arrivals",    "perf",
+                                       NULL};
+    if (!cJSON_IsObject(root))
+        return zp_fail(ZP_EINPUT, "%s: (top level): expected a JSON object", file);
+    ZP_CHECK(check_keys(file, "(top level)", root, keys));
+    const char *description;
+    ZP_CHECK(read_string(file, "", root, "description", 0, &description));
+    ZP_CHECK(read_search(file, root, &cfg->options));
+    const cJSON *arrivals = cJSON_GetObjectItemCaseSensitive(root, "arrivals");
+    if (arrivals) {
+        static const char *const akeys[] = {"apps", "dependencies", NULL};
+        ZP_CHECK(expect_object(file, "arrivals", arrivals));
+        ZP_CHECK(check_keys(file, "arrivals", arrivals, akeys));
+    }
+    ZP_CHECK(build_problem(file, root, NULL, &cfg->base));
+    cfg->base_apps = cfg->base->n;
+    if (arrivals) {
+        ZP_CHECK(build_problem(file, root, arrivals, &cfg->arrivals));
+        if (cfg->base->current)
+            ZP_CHECK(input_error(file, "arrivals", "cannot combine with apps' current_zone"));
+    }
+    const cJSON *perf = cJSON_GetObjectItemCaseSensitive(root, "perf");
+    if (perf) {
+        ZP_CHECK(expect_object(file, "perf", perf));
+        if (!(cfg->perf_json = cJSON_PrintUnformatted(perf)))
+            ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
+    }
+    if (!(cfg->resolved_json = cJSON_PrintUnformatted(root)))
+        ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
+out:
+    return rc;
+}
+
+int config_load(const char *path, zp_config **out)
+{
+    int rc = ZP_OK;
+    char *text = NULL;
+    size_t len = 0;
+    cJSON *root = NULL;
+    zp_config *cfg = zp_calloc(1, sizeof *cfg);
+    if (!cfg)
+        return ZP_ERUNTIME;
+    options_default(&cfg->options);
+    ZP_CHECK(read_file(path, &text, &len));
+    ZP_CHECK(parse_json(path, text, len, &root));
+    ZP_CHECK(read_config_tree(path, root, cfg));
+    *out = cfg;
+    cfg = NULL;
+out:
+    cJSON_Delete(root);
+    zp_free(text);
+    config_destroy(&cfg);
+    return rc;
+}
+
+void config_destroy(zp_config **pc)
+{
+    zp_config *c = pc ? *pc : NULL;
+    if (!c)
+        return;
+    problem_destroy(&c->base);
+    problem_destroy(&c->arrivals);
+    cJSON_free(c->perf_json);
+    cJSON_free(c->resolved_json);
+    zp_free(c);
+    *pc = NULL;
+}

@@ -1,0 +1,26 @@
+/* h5out_none.c - the output layer of a build without MPI and HDF5: --out is refused. */
+#include "h5out.h"
+#include "util.h"
+
+int h5out_open(zp_h5out **h, zp_comm *c, const char *path, int force, const zp_run_info *info)
+{
+    (void)c, (void)force, (void)info;
+    *h = NULL;
+    return zp_fail(ZP_EUSAGE, "%s: this zoneplace was built without HDF5 (make MPI=0)", path);
+}
+
+int h5out_write_problem(zp_h5out *h, const zp_problem *p) { return (void)h, (void)p, ZP_OK; }
+
+int h5out_append_tasks(zp_h5out *h, const zp_task_result *tasks, int ntasks, const int *is_owner,
+                       const char *const *instances)
+{
+    (void)h, (void)tasks, (void)ntasks, (void)is_owner, (void)instances;
+    return ZP_OK;
+}
+
+int h5out_close(zp_h5out **h, int success)
+{
+    (void)success;
+    *h = NULL;
+    return ZP_OK;
+}

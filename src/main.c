@@ -1,0 +1,348 @@
+/* main.c - the command line: parses options, loads the input, runs the tasks and writes the
+ * outputs. No model logic lives here. Exit codes: 0 ok, 1 runtime failure, 2 usage,
+ * 3 invalid input, 4 I/O. Only rank 0 prints, except a rank that fails alone. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "h5out.h"
+#include "par.h"
+#include "pipeline.h"
+#include "report.h"
+#include "util.h"
+
+#define ZP_VERSION "0.1.0"
+#ifndef ZP_GIT_REV
+#define ZP_GIT_REV "unknown"
+#endif
+
+static const char usage_text[] =
+    "Usage: zoneplace COMMAND [OPTIONS]\n"
+    "Places containerized apps into zones: dependent apps together, zones balanced,\n"
+    "capacities kept, few apps moved.\n"
+    "\n"
+    "Commands:\n"
+    "  run --config F.json      place the apps of a config and report\n"
+    "  validate --config F.json check a config and print what it holds\n"
+    "\n"
+    "Options of run (they override the config's \"search\" section):\n"
+    "  -c, --config F.json      input config (see README: config format)\n"
+    "  -s, --seed S             base seed of the random streams (default 1)\n"
+    "  -n, --starts N           local-search starts, spread over MPI ranks (default 1)\n"
+    "  -e, --epochs E           best-placement exchanges between starts (default 1)\n"
+    "  -i, --iterations N       perturbation rounds per start (default: by problem size)\n"
+    "      --init KIND          initial placement: rr (default), random, greedy\n"
+    "  -t, --time-limit SEC     stop searching after SEC seconds per task (not reproducible)\n"
+    "  -o, --out F.h5           write the run to an HDF5 file (via F.h5.partial)\n"
+    "      --summary F.json     write final metrics and placements as JSON\n"
+    "      --trajectory-every N trajectory row every N search rounds (default 1)\n"
+    "  -f, --force              overwrite existing output files\n"
+    "  -q, --quiet              no report on stdout, no progress on stderr\n"
+    "  -h, --help               this help\n"
+    "  -V, --version            version\n"
+    "\n"
+    "Exit status: 0 ok, 1 runtime failure, 2 usage, 3 invalid input, 4 I/O.\n";
+
+typedef struct {
+    const char *command;
+    const char *config;
+    const char *out;
+    const char *summary;
+    int force, quiet;
+    zp_options overrides;
+    int set_seed, set_starts, set_epochs, set_iterations, set_time, set_init, set_every;
+    char command_line[2048];
+} cli;
+
+static int parse_long(const char *text, long long lo, long long hi, const char *opt,
+                      long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || *end || end == text || v < lo || v > hi)
+        return zp_fail(ZP_EUSAGE, "%s: expected a whole number in [%lld, %lld], got '%s'", opt,
+                       lo, hi, text);
+    *out = v;
+    return ZP_OK;
+}
+
+static int parse_double(const char *text, double lo, double hi, const char *opt, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || *end || end == text || !(v >= lo && v <= hi))
+        return zp_fail(ZP_EUSAGE, "%s: expected a number in [%g, %g], got '%s'", opt, lo, hi,
+                       text);
+    *out = v;
+    return ZP_OK;
+}
+
+static void join_command_line(cli *c, int argc, char **argv)
+{
+    size_t used = 0;
+    c->command_line[0] = '\0';
+    for (int i = 0; i < argc && used + 2 < sizeof c->command_line; i++) {
+        int n = snprintf(c->command_line + used, sizeof c->command_line - used, "%s%s",
+                         i ? " " : "", argv[i]);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+}
+
+enum { OPT_SUMMARY = 256, OPT_INIT, OPT_EVERY };
+
+static int parse_option(cli *c, int opt, const char *arg)
+{
+    int rc = ZP_OK;
+    long long v = 0;
+    zp_options *o = &c->overrides;
+    switch (opt) {
+    case 'c': c->config = arg; break;
+    case 'o': c->out = arg; break;
+    case OPT_SUMMARY: c->summary = arg; break;
+    case 'f': c->force = 1; break;
+    case 'q': c->quiet = 1; break;
+    case 's':
+        ZP_CHECK(parse_long(arg, 0, 9007199254740991LL, "--seed", &v));
+        o->seed = (uint64_t)v, c->set_seed = 1;
+        break;
+    case 'n':
+        ZP_CHECK(parse_long(arg, 1, 1000000, "--starts", &v));
+        o->starts = (int)v, c->set_starts = 1;
+        break;
+    case 'e':
+        ZP_CHECK(parse_long(arg, 1, 1000000, "--epochs", &v));
+        o->epochs = (int)v, c->set_epochs = 1;
+        break;
+    case 'i':
+        ZP_CHECK(parse_long(arg, 0, 1000000000000LL, "--iterations", &v));
+        o->iterations = v, c->set_iterations = 1;
+        break;
+    case 't':
+        ZP_CHECK(parse_double(arg, 0, 1e9, "--time-limit", &o->time_limit));
+        c->set_time = 1;
+        break;
+    case OPT_EVERY:
+        ZP_CHECK(parse_long(arg, 1, 1000000000, "--trajectory-every", &v));
+        o->trajectory_every = (int)v, c->set_every = 1;
+        break;
+    case OPT_INIT:
+        c->set_init = 1;
+        if (strcmp(arg, "rr") == 0)
+            o->init = ZP_INIT_RR;
+        else if (strcmp(arg, "random") == 0)
+            o->init = ZP_INIT_RANDOM;
+        else if (strcmp(arg, "greedy") == 0)
+            o->init = ZP_INIT_GREEDY;
+        else
+            return zp_fail(ZP_EUSAGE, "--init: expected rr, random or greedy, got '%s'", arg);
+        break;
+    default:
+        return zp_fail(ZP_EUSAGE, "unknown option (see zoneplace --help)");
+    }
+out:
+    return rc;
+}
+
+static int parse_cli(cli *c, int argc, char **argv)
+{
+    int rc = ZP_OK;
+    static const struct option longopts[] = {
+        {"config", required_argument, 0, 'c'},     {"out", required_argument, 0, 'o'},
+        {"summary", required_argument, 0, OPT_SUMMARY}, {"force", no_argument, 0, 'f'},
+        {"quiet", no_argument, 0, 'q'},            {"seed", required_argument, 0, 's'},
+        {"starts", required_argument, 0, 'n'},     {"epochs", required_argument, 0, 'e'},
+        {"iterations", required_argument, 0, 'i'}, {"time-limit", required_argument, 0, 't'},
+        {"init", required_argument, 0, OPT_INIT},
+        {"trajectory-every", required_argument, 0, OPT_EVERY},
+        {"help", no_argument, 0, 'h'},             {"version", no_argument, 0, 'V'},
+        {0, 0, 0, 0}};
+    memset(c, 0, sizeof *c);
+    options_default(&c->overrides);
+    join_command_line(c, argc, argv);
+    opterr = 0;
+    optind = 2;
+    int opt;
+    while ((opt = getopt_long(argc, argv, "c:o:fqs:n:e:i:t:hV", longopts, NULL)) != -1) {
+        if (opt == '?') {
+            if (optopt)
+                return zp_fail(ZP_EUSAGE, "option -%c: unknown or missing its value (see --help)",
+                               optopt);
+            return zp_fail(ZP_EUSAGE, "%s: unknown option or missing value (see --help)",
+                           argv[optind - 1]);
+        }
+        ZP_CHECK(parse_option(c, opt, optarg));
+    }
+    if (optind < argc)
+        return zp_fail(ZP_EUSAGE, "unexpected argument '%s' (see --help)", argv[optind]);
+    if (!c->config)
+        return zp_fail(ZP_EUSAGE, "%s: --config F.json is required (see --help)", c->command);
+out:
+    return rc;
+}
+
+static void apply_overrides(const cli *c, zp_options *o)
+{
+    const zp_options *v = &c->overrides;
+    if (c->set_seed) o->seed = v->seed;
+    if (c->set_starts) o->starts = v->starts;
+    if (c->set_epochs) o->epochs = v->epochs;
+    if (c->set_iterations) o->iterations = v->iterations;
+    if (c->set_time) o->time_limit = v->time_limit;
+    if (c->set_init) o->init = v->init;
+    if (c->set_every) o->trajectory_every = v->trajectory_every;
+}
+
+/* Refuses an output whose folder is missing or which exists (without --force), before any
+ * work is done, so that a run never fails at its end for a typo. */
+static int check_output_path(const char *path, int force)
+{
+    char dir[4096];
+    struct stat sb;
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *(slash == dir ? slash + 1 : slash) = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return zp_fail(ZP_EIO, "%s: folder '%s' does not exist", path, dir);
+    if (access(dir, W_OK) != 0)
+        return zp_fail(ZP_EIO, "%s: folder '%s' is not writable", path, dir);
+    if (!force && stat(path, &sb) == 0)
+        return zp_fail(ZP_EIO, "%s: exists (use --force to overwrite)", path);
+    return ZP_OK;
+}
+
+static int cmd_validate(const cli *c, int rank)
+{
+    zp_config *cfg = NULL;
+    int rc = config_load(c->config, &cfg);
+    if (rc == ZP_OK && rank == 0 && !c->quiet) {
+        const zp_problem *p = cfg->base;
+        int64_t lo, hi;
+        problem_band(p, &lo, &hi);
+        printf("%s: ok: %d apps, %d zones, %d resources, %lld dependencies (%lld edges), "
+               "%s capacity, %lld..%lld apps per zone", c->config, p->n, p->k, p->nres,
+               (long long)p->ndeps, (long long)(p->xadj[p->n] / 2),
+               p->capacity_mode == ZP_CUMULATIVE ? "cumulative" : "per-app", (long long)lo,
+               (long long)hi);
+        if (cfg->arrivals)
+            printf("; %d arriving apps", cfg->arrivals->n - p->n);
+        printf("\n");
+    }
+    config_destroy(&cfg);
+    return rc;
+}
+
+static int write_h5(const cli *c, zp_comm *world, const zp_config *cfg, const zp_problem *p,
+                    const zp_task_result *res)
+{
+    int rc = ZP_OK;
+    zp_h5out *h = NULL;
+    zp_run_info info = {c->command_line, ZP_VERSION, ZP_GIT_REV, par_size(world),
+                        cfg->resolved_json};
+    int owner = 1;
+    const char *instance = p->name;
+    ZP_CHECK(h5out_open(&h, world, c->out, c->force, &info));
+    ZP_CHECK(h5out_write_problem(h, p));
+    ZP_CHECK(h5out_append_tasks(h, res, 1, &owner, &instance));
+out:
+    if (h) {
+        int close_rc = h5out_close(&h, rc == ZP_OK);
+        if (rc == ZP_OK)
+            rc = close_rc;
+    }
+    return rc;
+}
+
+static int cmd_run(const cli *c, zp_comm *world)
+{
+    int rc = ZP_OK;
+    zp_config *cfg = NULL;
+    zp_task_result res;
+    memset(&res, 0, sizeof res);
+    int rank = par_rank(world);
+    ZP_CHECK(par_agree_status(world, config_load(c->config, &cfg)));
+    apply_overrides(c, &cfg->options);
+    if (c->summary && rank == 0)
+        rc = check_output_path(c->summary, c->force);
+    if (c->out && rank == 0 && rc == ZP_OK)
+        rc = check_output_path(c->out, c->force);
+    ZP_CHECK(par_agree_status(world, rc));
+
+    zp_exchange ex = par_exchange(world);
+    zp_task_spec spec = {&cfg->options, 0, !c->quiet, &ex};
+    ZP_CHECK(task_run(&spec, cfg->base, cfg->arrivals, &res));
+    const zp_problem *final_p = cfg->arrivals ? cfg->arrivals : cfg->base;
+    if (rank == 0 && !c->quiet)
+        report_print(stdout, final_p, &res, cfg->options.init);
+    if (c->out)
+        ZP_CHECK(write_h5(c, world, cfg, final_p, &res));
+    if (c->summary && rank == 0) {
+        const char *instance = final_p->name;
+        ZP_CHECK(report_write_summary(c->summary, &res, 1, &instance, NULL));
+    }
+out:
+    task_result_free(&res);
+    config_destroy(&cfg);
+    return rc;
+}
+
+static int dispatch(int argc, char **argv, zp_comm *world)
+{
+    int rc = ZP_OK;
+    int rank = par_rank(world);
+    const char *cmd = argc > 1 ? argv[1] : NULL;
+    if (!cmd)
+        return zp_fail(ZP_EUSAGE, "no command given (see zoneplace --help)");
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        if (rank == 0)
+            fputs(usage_text, stdout);
+        return ZP_OK;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
+        if (rank == 0)
+            printf("zoneplace %s (git %s, %s)\n", ZP_VERSION, ZP_GIT_REV,
+                   ZP_MPI ? "MPI + parallel HDF5" : "serial");
+        return ZP_OK;
+    }
+    cli c;
+    if (strcmp(cmd, "run") != 0 && strcmp(cmd, "validate") != 0)
+        return zp_fail(ZP_EUSAGE, "unknown command '%s' (see zoneplace --help)", cmd);
+    for (int i = 2; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            if (rank == 0)
+                fputs(usage_text, stdout);
+            return ZP_OK;
+        }
+    }
+    ZP_CHECK(parse_cli(&c, argc, argv));
+    c.command = cmd;
+    rc = strcmp(cmd, "run") == 0 ? cmd_run(&c, world) : cmd_validate(&c, rank);
+out:
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (par_init(&argc, &argv) != ZP_OK) {
+        fprintf(stderr, "zoneplace: %s\n", zp_error_message());
+        return ZP_ERUNTIME;
+    }
+    zp_comm *world = par_world();
+    int rc = dispatch(argc, argv, world);
+    int agreed = par_agree_status(world, rc);
+    if (rc != ZP_OK && (par_rank(world) == 0 || agreed != rc))
+        fprintf(stderr, "zoneplace: %s\n", zp_error_message());
+    par_finalize();
+    return rc;
+}

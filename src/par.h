@@ -1,0 +1,45 @@
+/* par.h - the parallel layer: everything zoneplace does with MPI goes through here. par_mpi.c
+ * implements it with MPI (the only file including mpi.h besides what hdf5.h pulls in for
+ * h5out.c); par_serial.c implements it for one process (make MPI=0).
+ *
+ * Functions marked "collective" must be called by every rank of the communicator. */
+#ifndef ZP_PAR_H
+#define ZP_PAR_H
+
+#include <stdint.h>
+
+#include "pipeline.h"
+
+typedef struct zp_comm zp_comm;
+
+/* Starts MPI (if built with it). */
+int par_init(int *argc, char ***argv);
+void par_finalize(void);
+/* Ends the whole job with exit status code, from any rank, without waiting for the others. */
+void par_abort(int code) __attribute__((noreturn));
+
+zp_comm *par_world(void);
+int par_rank(const zp_comm *c);
+int par_size(const zp_comm *c);
+/* Collective: splits c by color (ranks with the same color form a group, ordered by key). */
+int par_split(zp_comm *c, int color, int key, zp_comm **out);
+void par_comm_free(zp_comm **c);
+
+/* The start exchange over c (see pipeline.h): collective reduce_best. */
+zp_exchange par_exchange(zp_comm *c);
+
+/* Collective helpers over c. */
+int par_bcast(zp_comm *c, void *buf, int64_t bytes, int root);
+int par_allreduce_max_i64(zp_comm *c, int64_t *value);
+int par_allreduce_sum_i64(zp_comm *c, int64_t *value);
+int par_allreduce_max_double(zp_comm *c, double *value);
+/* Exclusive prefix sum of value over the ranks (0 on rank 0). */
+int par_exscan_i64(zp_comm *c, int64_t value, int64_t *offset);
+int par_barrier(zp_comm *c);
+/* Collective: the lowest non-zero status of any rank (0 when all succeeded). */
+int par_agree_status(zp_comm *c, int status);
+
+/* The MPI_Comm behind c, as an opaque pointer for the HDF5 output layer (NULL in serial). */
+void *par_mpi_comm(zp_comm *c);
+
+#endif

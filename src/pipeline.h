@@ -1,0 +1,98 @@
+/* pipeline.h - one task of zoneplace: initial placement -> local search over starts and epochs
+ * -> rebalance, and, when apps arrive, the same again with migration costs on the running apps.
+ * Metrics are taken from the actual placement after every phase.
+ *
+ * Starts: start s has its own random stream seeded from (seed, task, s) and runs on rank
+ * s % ranks. After every epoch the best placement over all starts (fewest apps outside the
+ * band, then least objective, then lowest start index) is found through zp_exchange and every
+ * start continues from it. The result is the same for any number of ranks. */
+#ifndef ZP_PIPELINE_H
+#define ZP_PIPELINE_H
+
+#include <stdint.h>
+
+#include "config.h"
+#include "cost.h"
+
+#define ZP_MAX_PHASES 8
+
+enum {
+    ZP_PHASE_INIT = 0,
+    ZP_PHASE_SEARCH = 1,
+    ZP_PHASE_REBALANCE = 2,
+    ZP_PHASE_ARRIVE = 3,
+    ZP_PHASE_ARRIVAL_SEARCH = 4,
+    ZP_PHASE_ARRIVAL_REBALANCE = 5,
+    ZP_PHASE_COUNT
+};
+
+/* Name of a phase as reported ("rr", "search", ...); init_kind names the initial phase. */
+const char *phase_name(int phase, int init_kind);
+
+/* One trajectory row (design.md section 5). start = -1 for task-level phase boundaries. */
+typedef struct {
+    int32_t task, start, epoch, phase;
+    int64_t step;
+    double traffic;
+    int64_t external_deps;
+    double cv, lb_pct, move_cost;
+    int64_t moves;
+    double best, wall;
+} zp_traj_row;
+
+typedef struct {
+    zp_traj_row *rows;
+    int64_t len, cap;
+} zp_traj;
+
+typedef struct {
+    int phase;
+    char name[24];
+    zp_metrics m;
+} zp_phase_result;
+
+typedef struct {
+    int task;
+    int zones, apps;
+    uint64_t seed;
+    int starts, epochs;
+    int best_start;
+    double wall;
+    int nphases;
+    zp_phase_result phases[ZP_MAX_PHASES];
+    zp_metrics final;
+    int *placement;        /* [apps], zone per app in input order */
+    uint64_t *start_seeds; /* [starts] stream seed of every start */
+    zp_traj traj;          /* rows of the starts run by this rank (+ phase rows on rank 0) */
+} zp_task_result;
+
+/* How starts are spread and how the best placement is exchanged. reduce_best is collective:
+ * on entry each rank gives its best (imbalance, objective, start) and placement x; on return
+ * every rank holds the global best and its placement in x. */
+typedef struct zp_exchange {
+    int rank, size;
+    int (*reduce_best)(struct zp_exchange *ex, int64_t *imbalance, double *objective,
+                       int *start, int *x, int n);
+    void *ctx;
+} zp_exchange;
+
+/* The exchange of a single process: every start runs here. */
+zp_exchange exchange_serial(void);
+
+typedef struct {
+    const zp_options *opt;
+    int task;
+    int verbose;      /* progress lines on stderr (rank 0, after about two seconds) */
+    zp_exchange *ex;
+} zp_task_spec;
+
+/* Runs one task on base (and arrivals, whose current zones it sets; may be NULL). Collective
+ * over spec->ex. res is filled and owned by the caller (task_result_free). */
+int task_run(const zp_task_spec *spec, const zp_problem *base, zp_problem *arrivals,
+             zp_task_result *res);
+void task_result_free(zp_task_result *res);
+
+/* Automatic number of perturbation rounds for a problem of this size. */
+int64_t auto_rounds(const zp_problem *p);
+
+#endif

@@ -1,0 +1,23 @@
+/* place.h - initial placements: the thesis's round robin, feasible random, affinity greedy.
+ *
+ * Each fills x[u] for every app with x[u] < 0 on entry; apps already placed (x[u] >= 0, e.g. the
+ * running apps of an arrival scenario) stay where they are. Zone limits (slots, cumulative
+ * capacity, io, per-app fit) are respected whenever some zone allows it; an app is never left
+ * unplaced. Deterministic given rng (rr ignores it). */
+#ifndef ZP_PLACE_H
+#define ZP_PLACE_H
+
+#include "problem.h"
+#include "rng.h"
+
+/* The thesis's round robin as its program does it: first fit over the zones in listed order,
+ * round(n/k) apps per zone. */
+int place_rr(const zp_problem *p, int *x);
+/* Each app (in random order) to a random zone with room. */
+int place_random(const zp_problem *p, int *x, zp_rng *rng);
+/* Apps by falling degree, each to the zone with room it is most connected to. */
+int place_greedy(const zp_problem *p, int *x);
+/* Dispatches on a ZP_INIT_* kind. */
+int place_initial(const zp_problem *p, int kind, int *x, zp_rng *rng);
+
+#endif

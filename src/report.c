@@ -1,0 +1,164 @@
+/* report.c - human report and summary JSON (see report.h). */
+#include "report.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+#define BAR_WIDTH 60
+
+void report_print(FILE *out, const zp_problem *p, const zp_task_result *res, int init_kind)
+{
+    (void)init_kind;
+    fprintf(out, "%s: %d apps, %d zones, %lld dependencies; seed %llu, %d start%s, %d epoch%s\n",
+            p->name, p->n, p->k, (long long)p->ndeps, (unsigned long long)res->seed, res->starts,
+            res->starts == 1 ? "" : "s", res->epochs, res->epochs == 1 ? "" : "s");
+    fprintf(out, "%-18s %12s %6s %6s %7s %7s %6s %10s %5s %8s\n", "phase", "traffic", "ext",
+            "int", "CV", "LB%", "moves", "move cost", "viol", "thesis%");
+    for (int i = 0; i < res->nphases; i++) {
+        const zp_metrics *m = &res->phases[i].m;
+        fprintf(out, "%-18s %12.0f %6lld %6lld %7.4f %7.2f %6lld %10.0f %5lld %8.3f\n",
+                res->phases[i].name, m->traffic, (long long)m->external_deps,
+                (long long)m->internal_deps, m->cv, m->lb_pct, (long long)m->moves, m->move_cost,
+                (long long)m->violations, m->thesis_pct);
+    }
+    int64_t counts[4096] = {0}, most = 1;
+    int k = p->k < 4096 ? p->k : 4096;
+    for (int u = 0; u < p->n; u++)
+        if (res->placement[u] < k)
+            counts[res->placement[u]] += problem_vwgt(p, u);
+    for (int z = 0; z < k; z++)
+        most = ZP_MAX(most, counts[z]);
+    fprintf(out, "apps per zone (best start %d, %.3f s):\n", res->best_start, res->wall);
+    for (int z = 0; z < k; z++) {
+        int len = (int)(most <= BAR_WIDTH ? counts[z] : counts[z] * BAR_WIDTH / most);
+        fprintf(out, "%-8s :", p->zone_names[z]);
+        for (int i = 0; i < len; i++)
+            fputc('+', out);
+        fprintf(out, " %lld\n", (long long)counts[z]);
+    }
+}
+
+void *report_metrics_json(const zp_metrics *m)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddNumberToObject(o, "traffic", m->traffic);
+    cJSON_AddNumberToObject(o, "external_deps", (double)m->external_deps);
+    cJSON_AddNumberToObject(o, "internal_deps", (double)m->internal_deps);
+    cJSON_AddNumberToObject(o, "cut_weight", m->cut_weight);
+    cJSON_AddNumberToObject(o, "cv", m->cv);
+    cJSON_AddNumberToObject(o, "lb_pct", m->lb_pct);
+    cJSON_AddNumberToObject(o, "resource_cv", m->resource_cv);
+    cJSON_AddNumberToObject(o, "moves", (double)m->moves);
+    cJSON_AddNumberToObject(o, "move_cost", m->move_cost);
+    cJSON_AddNumberToObject(o, "objective", m->objective);
+    cJSON_AddNumberToObject(o, "violations", (double)m->violations);
+    cJSON_AddNumberToObject(o, "imbalance", (double)m->imbalance);
+    cJSON_AddNumberToObject(o, "max_zone_apps", (double)m->max_load);
+    cJSON_AddNumberToObject(o, "min_zone_apps", (double)m->min_load);
+    cJSON_AddNumberToObject(o, "thesis_cost", m->thesis_cost);
+    cJSON_AddNumberToObject(o, "thesis_pct", m->thesis_pct);
+    cJSON_AddNumberToObject(o, "thesis_lb_pct", m->thesis_lb_pct);
+    return o;
+}
+
+static cJSON *task_json(const zp_task_result *res, const char *instance)
+{
+    cJSON *t = cJSON_CreateObject(), *phases = cJSON_CreateArray(), *seeds = cJSON_CreateArray();
+    cJSON *placement = cJSON_CreateIntArray(res->placement, res->apps);
+    if (!t || !phases || !seeds || !placement) {
+        cJSON_Delete(t);
+        cJSON_Delete(phases);
+        cJSON_Delete(seeds);
+        cJSON_Delete(placement);
+        return NULL;
+    }
+    cJSON_AddNumberToObject(t, "task", res->task);
+    if (instance)
+        cJSON_AddStringToObject(t, "instance", instance);
+    cJSON_AddNumberToObject(t, "zones", res->zones);
+    cJSON_AddNumberToObject(t, "apps", res->apps);
+    cJSON_AddNumberToObject(t, "seed", (double)res->seed);
+    cJSON_AddNumberToObject(t, "starts", res->starts);
+    cJSON_AddNumberToObject(t, "epochs", res->epochs);
+    cJSON_AddNumberToObject(t, "best_start", res->best_start);
+    cJSON_AddNumberToObject(t, "wall_seconds", res->wall);
+    for (int i = 0; i < res->nphases; i++) {
+        cJSON *ph = report_metrics_json(&res->phases[i].m);
+        if (ph) {
+            cJSON_AddItemToObject(ph, "phase", cJSON_CreateString(res->phases[i].name));
+            cJSON_AddItemToArray(phases, ph);
+        }
+    }
+    cJSON_AddItemToObject(t, "phases", phases);
+    cJSON_AddItemToObject(t, "final", report_metrics_json(&res->final));
+    for (int s = 0; s < res->starts; s++) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%llu", (unsigned long long)res->start_seeds[s]);
+        cJSON_AddItemToArray(seeds, cJSON_CreateString(buf));
+    }
+    cJSON_AddItemToObject(t, "start_seeds", seeds);
+    cJSON_AddItemToObject(t, "placement", placement);
+    return t;
+}
+
+static int write_atomically(const char *path, const char *text)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.partial", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return zp_fail(ZP_EIO, "%s: cannot write: %s", tmp, strerror(errno));
+    int bad = fputs(text, f) < 0 || fputc('\n', f) < 0;
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, path) != 0) {
+        int err = errno;
+        remove(tmp);
+        return zp_fail(ZP_EIO, "%s: cannot write: %s", path, strerror(err));
+    }
+    return ZP_OK;
+}
+
+int report_write_summary(const char *path, const zp_task_result *results, int ntasks,
+                         const char *const *instances, const char *extra_json)
+{
+    int rc = ZP_OK;
+    char *text = NULL;
+    cJSON *root = cJSON_CreateObject(), *tasks = cJSON_CreateArray();
+    if (!root || !tasks) {
+        cJSON_Delete(tasks);
+        rc = zp_fail(ZP_ERUNTIME, "out of memory");
+        goto out;
+    }
+    cJSON_AddStringToObject(root, "creator", "zoneplace");
+    cJSON_AddItemToObject(root, "tasks", tasks);
+    for (int i = 0; i < ntasks; i++) {
+        cJSON *t = task_json(&results[i], instances ? instances[i] : NULL);
+        if (!t) {
+            rc = zp_fail(ZP_ERUNTIME, "out of memory");
+            goto out;
+        }
+        cJSON_AddItemToArray(tasks, t);
+    }
+    if (extra_json) {
+        cJSON *extra = cJSON_Parse(extra_json);
+        if (extra)
+            cJSON_AddItemToObject(root, "extra", extra);
+    }
+    text = cJSON_Print(root);
+    if (!text) {
+        rc = zp_fail(ZP_ERUNTIME, "out of memory");
+        goto out;
+    }
+    rc = write_atomically(path, text);
+out:
+    cJSON_free(text);
+    cJSON_Delete(root);
+    return rc;
+}

@@ -1,0 +1,108 @@
+/* util.c - error message store, allocation with fault injection, clock. */
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define ZP_MSG_MAX 1024
+
+static char error_msg[ZP_MSG_MAX];
+static long alloc_count;
+static long alloc_fail_at;
+
+int zp_fail(int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(error_msg, sizeof error_msg, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+void zp_error_prefix(const char *fmt, ...)
+{
+    char joined[ZP_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    int len = vsnprintf(joined, sizeof joined, fmt, ap);
+    va_end(ap);
+    if (len >= 0 && (size_t)len < sizeof joined) {
+        size_t room = sizeof joined - (size_t)len - 1, tail = strlen(error_msg);
+        size_t copy = tail < room ? tail : room;
+        memcpy(joined + len, error_msg, copy);
+        joined[(size_t)len + copy] = '\0';
+    }
+    memcpy(error_msg, joined, sizeof error_msg);
+}
+
+const char *zp_error_message(void) { return error_msg[0] ? error_msg : "unknown error"; }
+void zp_error_clear(void) { error_msg[0] = '\0'; }
+
+static int injected_failure(void)
+{
+    alloc_count++;
+    if (alloc_fail_at > 0 && alloc_count == alloc_fail_at) {
+        zp_fail(ZP_ERUNTIME, "out of memory (injected failure of allocation %ld)", alloc_count);
+        return 1;
+    }
+    return 0;
+}
+
+void *zp_malloc(size_t size)
+{
+    if (injected_failure())
+        return NULL;
+    void *p = malloc(size ? size : 1);
+    if (!p)
+        zp_fail(ZP_ERUNTIME, "out of memory (%zu bytes)", size);
+    return p;
+}
+
+void *zp_calloc(size_t count, size_t size)
+{
+    if (injected_failure())
+        return NULL;
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p)
+        zp_fail(ZP_ERUNTIME, "out of memory (%zu x %zu bytes)", count, size);
+    return p;
+}
+
+void *zp_realloc(void *ptr, size_t size)
+{
+    if (injected_failure())
+        return NULL;
+    void *p = realloc(ptr, size ? size : 1);
+    if (!p)
+        zp_fail(ZP_ERUNTIME, "out of memory (%zu bytes)", size);
+    return p;
+}
+
+char *zp_strdup(const char *s)
+{
+    size_t len = strlen(s) + 1;
+    char *p = zp_malloc(len);
+    if (p)
+        memcpy(p, s, len);
+    return p;
+}
+
+void zp_free(void *ptr) { free(ptr); }
+
+void zp_alloc_fail_at(long n)
+{
+    alloc_count = 0;
+    alloc_fail_at = n;
+}
+
+long zp_alloc_count(void) { return alloc_count; }
+
+double zp_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}

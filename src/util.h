@@ -1,0 +1,68 @@
+/* util.h - the one error idiom, checked allocation and small helpers shared by every module.
+ *
+ * Every fallible function returns an int status (ZP_OK or one of the ZP_E* codes, which are
+ * also the process exit codes). The function that detects a failure records a one-line message
+ * with zp_fail(); callers propagate the status with ZP_CHECK and may add context in front with
+ * zp_error_prefix(). main() prints zp_error_message() once. assert() is for internal invariants
+ * only, never for user input. */
+#ifndef ZP_UTIL_H
+#define ZP_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum {
+    ZP_OK = 0,
+    ZP_ERUNTIME = 1, /* failure while running (out of memory, internal error) */
+    ZP_EUSAGE = 2,   /* bad command line */
+    ZP_EINPUT = 3,   /* invalid input file */
+    ZP_EIO = 4       /* file system or HDF5 failure */
+};
+
+/* Records "message" (printf-style) as the current error and returns code. */
+int zp_fail(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Puts "prefix" (printf-style) in front of the current error message. */
+void zp_error_prefix(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+const char *zp_error_message(void);
+void zp_error_clear(void);
+
+/* Propagates a non-zero status to the function's single cleanup label `out`,
+ * which must be preceded by a declared `int rc`. */
+#define ZP_CHECK(expr)                                                                             \
+    do {                                                                                           \
+        int zp_rc_ = (expr);                                                                       \
+        if (zp_rc_ != ZP_OK) {                                                                     \
+            rc = zp_rc_;                                                                           \
+            goto out;                                                                              \
+        }                                                                                          \
+    } while (0)
+
+/* Allocation that fails cleanly. On failure they record "out of memory" and return NULL.
+ * zp_alloc_fail_at(n) makes the n-th allocation from now fail (0 disables): used by the tests
+ * that walk every failure path of the loader. */
+void *zp_malloc(size_t size);
+void *zp_calloc(size_t count, size_t size);
+void *zp_realloc(void *ptr, size_t size);
+char *zp_strdup(const char *s);
+void zp_free(void *ptr);
+void zp_alloc_fail_at(long n);
+long zp_alloc_count(void);
+
+/* Allocates count elements of type into *ptr or jumps to out with ZP_ERUNTIME. */
+#define ZP_ALLOC(ptr, count)                                                                       \
+    do {                                                                                           \
+        (ptr) = zp_calloc((size_t)(count) > 0 ? (size_t)(count) : 1, sizeof(*(ptr)));              \
+        if (!(ptr)) {                                                                              \
+            rc = ZP_ERUNTIME;                                                                      \
+            goto out;                                                                              \
+        }                                                                                          \
+    } while (0)
+
+/* Wall-clock seconds since an arbitrary origin (monotonic). */
+double zp_now(void);
+
+/* Number of decimal-formatted characters helpers. */
+#define ZP_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define ZP_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+#endif
