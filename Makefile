@@ -34,7 +34,7 @@ CFLAGS := -std=c11 -g $(OPT) -Wall -Wextra -Werror -Wno-format-truncation -D_POS
 LDFLAGS_ALL := $(OPT) $(PKG_LIBS) -lm
 
 # The core: every module but the CLI and the MPI/HDF5 edge, which unit tests link without MPI.
-CORE_SRC := $(filter-out src/main.c src/par_mpi.c src/par_serial.c src/h5out.c src/h5out_none.c,\
+CORE_SRC := $(filter-out src/main.c src/sweep.c src/par_mpi.c src/par_serial.c src/h5out.c src/h5out_none.c,\
               $(wildcard src/*.c))
 CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/%.o)
 EDGE_OBJ := $(EDGE_SRC:src/%.c=$(BUILD)/%.o)
@@ -52,7 +52,7 @@ else
 bin/zoneplace: $(BUILD)/zoneplace
 endif
 
-$(BUILD)/zoneplace: $(BUILD)/main.o $(CORE_OBJ) $(EDGE_OBJ)
+$(BUILD)/zoneplace: $(BUILD)/main.o $(BUILD)/sweep.o $(CORE_OBJ) $(EDGE_OBJ)
 	$(CC) -o $@ $^ $(LDFLAGS_ALL)
 
 $(BUILD)/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)

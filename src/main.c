@@ -14,6 +14,7 @@
 #include "par.h"
 #include "pipeline.h"
 #include "report.h"
+#include "sweep.h"
 #include "util.h"
 
 #define ZP_VERSION "0.1.0"
@@ -29,6 +30,7 @@ static const char usage_text[] =
     "Commands:\n"
     "  run --config F.json      place the apps of a config and report\n"
     "  validate --config F.json check a config and print what it holds\n"
+    "  sweep --config SWEEP.json --out F.h5   run a parameter sweep (see zoneplace sweep --help)\n"
     "\n"
     "Options of run (they override the config's \"search\" section):\n"
     "  -c, --config F.json      input config (see README: config format)\n"
@@ -315,6 +317,8 @@ static int dispatch(int argc, char **argv, zp_comm *world)
                    ZP_MPI ? "MPI + parallel HDF5" : "serial");
         return ZP_OK;
     }
+    if (strcmp(cmd, "sweep") == 0)
+        return sweep_main(argc, argv, world);
     cli c;
     if (strcmp(cmd, "run") != 0 && strcmp(cmd, "validate") != 0)
         return zp_fail(ZP_EUSAGE, "unknown command '%s' (see zoneplace --help)", cmd);
