@@ -73,7 +73,9 @@ unit: $(UNIT_BIN)
 
 run: deps
 	$(MAKE) all
-	bin/zoneplace run --config inputs/thesis/case2.json --summary results/case2-summary.json
+	@mkdir -p results
+	bin/zoneplace run --config inputs/thesis/case2.json --force \
+	    --summary results/case2-summary.json
 
 test: deps
 	$(MAKE) $(BUILD)/zoneplace unit

@@ -37,7 +37,7 @@ run_one() {
     fi
     printf '%-40s %s  [%ss]\n' "$name" "$line" "$((SECONDS - t0))"
     if [ "$rc" -ne 0 ] || ! grep -qE '^[0-9]+ passed, 0 failed' "$log"; then
-        grep -E 'FAIL|rror|not ok' "$log" | head -n 20 | sed 's/^/    /'
+        grep -E '^FAIL|ERROR|Error:|error:' "$log" | head -n 20 | sed 's/^/    /'
     fi
 }
 
