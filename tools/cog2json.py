@@ -549,6 +549,9 @@ def main(argv=None):
     ap.add_argument("--thesis-dir", required=True, help="folder with the .cog files")
     ap.add_argument("--out", required=True, help="output folder (e.g. inputs/thesis)")
     ap.add_argument("--no-intended", action="store_true", help="do not write case2_intended.json")
+    ap.add_argument("--intended-out", default="tests/bad_inputs",
+                    help="folder for case2_intended.json, which is not valid input "
+                         "(an app fits no zone); default tests/bad_inputs")
     args = ap.parse_args(argv)
     try:
         os.makedirs(args.out, exist_ok=True)
@@ -569,7 +572,7 @@ def main(argv=None):
         write(c1a, args.out, "case1_arrivals.json")
         write(c2a, args.out, "case2_arrivals.json")
         if not args.no_intended:
-            write(build_intended(t, c2, "appConst200.cog"), args.out, "case2_intended.json")
+            write(build_intended(t, c2, "appConst200.cog"), args.intended_out, "case2_intended.json")
     except (ConvertError, OSError) as e:
         print("cog2json: error: %s" % e, file=sys.stderr)
         return 1
