@@ -24,10 +24,26 @@ typedef struct {
 /* Creates PATH.partial with the root attributes and /parameters. ZP_EIO when PATH exists (and
  * !force), its folder is missing, or HDF5 fails. */
 int h5out_open(zp_h5out **h, zp_comm *c, const char *path, int force, const zp_run_info *info);
-/* Writes /problem (apps, zones, dependencies, D) of the task's problem. */
+/* Reopens the zoneplace file prev to add tasks: prev is copied to PATH.partial, which the new
+ * rows extend and h5out_close renames to PATH (PATH may be prev itself: then it is replaced,
+ * whatever force says). The old rows, problems and attributes stay. ZP_EIO when prev is
+ * missing or not a file of this layout, or PATH (!= prev) exists and !force. */
+int h5out_open_append(zp_h5out **h, zp_comm *c, const char *prev, const char *path, int force);
+/* Not collective (call it on one rank): the task ids of the /tasks rows of the file path, in
+ * row order, in *ids (zp_malloc'd, the caller frees it with zp_free). ZP_EIO if unreadable. */
+int h5out_completed_tasks(const char *path, int **ids, int *n);
+
+/* Writes the group /problem (apps, zones, dependencies, D) of a problem; every rank passes the
+ * same problem. Called again it writes /problem_1, /problem_2, ...: the /tasks rows appended
+ * after it record its index (field problem), and their /initial_placements are made again from
+ * it when the task's phase-0 metrics confirm them. */
 int h5out_write_problem(zp_h5out *h, const zp_problem *p);
-/* Appends tasks: every rank passes the results it holds; /tasks rows and /placements come from
- * ranks with is_owner[i] set, /trajectory rows from every rank (offsets by prefix sum). */
+/* Appends tasks: every rank passes the results it holds (ranks may pass different numbers,
+ * also 0). /tasks, /phases, /starts rows and /placements rows come from the tasks with
+ * is_owner[i] set: exactly one rank must own each task (in `run`, every rank holds the same
+ * result: only rank 0 may set is_owner). /trajectory rows come from every task passed (each
+ * rank's rows at offsets from an exclusive prefix sum, one collective write). May be called
+ * any number of times on one file. */
 int h5out_append_tasks(zp_h5out *h, const zp_task_result *tasks, int ntasks, const int *is_owner,
                        const char *const *instances);
 /* Closes the file; on success renames PATH.partial to PATH, otherwise removes PATH.partial. */

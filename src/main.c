@@ -168,6 +168,7 @@ static int parse_cli(cli *c, int argc, char **argv)
         {"help", no_argument, 0, 'h'},             {"version", no_argument, 0, 'V'},
         {0, 0, 0, 0}};
     memset(c, 0, sizeof *c);
+    c->command = argv[1];
     options_default(&c->overrides);
     join_command_line(c, argc, argv);
     opterr = 0;
@@ -252,7 +253,7 @@ static int write_h5(const cli *c, zp_comm *world, const zp_config *cfg, const zp
     zp_h5out *h = NULL;
     zp_run_info info = {c->command_line, ZP_VERSION, ZP_GIT_REV, par_size(world),
                         cfg->resolved_json};
-    int owner = 1;
+    int owner = par_rank(world) == 0; /* every rank holds the result; one writes it */
     const char *instance = p->name;
     ZP_CHECK(h5out_open(&h, world, c->out, c->force, &info));
     ZP_CHECK(h5out_write_problem(h, p));
@@ -274,6 +275,11 @@ static int cmd_run(const cli *c, zp_comm *world)
     memset(&res, 0, sizeof res);
     int rank = par_rank(world);
     ZP_CHECK(par_agree_status(world, config_load(c->config, &cfg)));
+    /* Test hook (tests/e2e/test_crash.sh): rank ZP_TEST_FAIL_RANK fails alone, as a rank-local
+     * error mid-run would, while the others go on into the next collective. */
+    const char *fail_rank = getenv("ZP_TEST_FAIL_RANK");
+    if (fail_rank && *fail_rank && atoi(fail_rank) == rank)
+        ZP_CHECK(zp_fail(ZP_ERUNTIME, "injected failure on rank %d", rank));
     apply_overrides(c, &cfg->options);
     if (c->summary && rank == 0)
         rc = check_output_path(c->summary, c->force);
@@ -344,9 +350,19 @@ int main(int argc, char **argv)
     }
     zp_comm *world = par_world();
     int rc = dispatch(argc, argv, world);
-    int agreed = par_agree_status(world, rc);
-    if (rc != ZP_OK && (par_rank(world) == 0 || agreed != rc))
+    /* One message per job: the lowest rank that recorded a failure prints it. A failed rank
+     * whose peers do not come to agree within seconds failed alone (they are blocked in a
+     * collective it left): it prints and ends the whole job instead of hanging. */
+    int first = -1, alone = 0;
+    int has_message = strcmp(zp_error_message(), "unknown error") != 0;
+    int agreed = par_agree_end(rc, has_message, 5.0, &first, &alone);
+    if (alone) {
+        fprintf(stderr, "zoneplace: %s\n", zp_error_message());
+        fflush(stderr);
+        par_abort(rc);
+    }
+    if (agreed != ZP_OK && par_rank(world) == (first >= 0 ? first : 0))
         fprintf(stderr, "zoneplace: %s\n", zp_error_message());
     par_finalize();
-    return rc;
+    return rc != ZP_OK ? rc : agreed;
 }

@@ -38,6 +38,12 @@ int par_exscan_i64(zp_comm *c, int64_t value, int64_t *offset);
 int par_barrier(zp_comm *c);
 /* Collective: the lowest non-zero status of any rank (0 when all succeeded). */
 int par_agree_status(zp_comm *c, int status);
+/* Collective over the world, once, at the end of main: par_agree_status on a communicator of its
+ * own, so that it never matches a collective that other ranks are blocked in. *first gets the
+ * lowest rank with a non-zero status and has_message set (the rank that prints), or -1. A rank
+ * with a non-zero status waits at most timeout seconds: if the others do not all arrive, it
+ * failed alone and *alone is set (the caller prints its message and calls par_abort). */
+int par_agree_end(int status, int has_message, double timeout, int *first, int *alone);
 
 /* The MPI_Comm behind c, as an opaque pointer for the HDF5 output layer (NULL in serial). */
 void *par_mpi_comm(zp_comm *c);

@@ -3,6 +3,7 @@
 #include <mpi.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "par.h"
 #include "util.h"
@@ -13,6 +14,7 @@ struct zp_comm {
 };
 
 static zp_comm world;
+static MPI_Comm end_comm = MPI_COMM_NULL; /* par_agree_end's own communicator */
 
 static int mpi_status(int err, const char *what)
 {
@@ -30,10 +32,17 @@ int par_init(int *argc, char ***argv)
     world.comm = MPI_COMM_WORLD;
     /* errors come back as codes so that every failure goes through one message and exit */
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    if (rc == ZP_OK)
+        rc = mpi_status(MPI_Comm_dup(MPI_COMM_WORLD, &end_comm), "comm dup");
     return rc;
 }
 
-void par_finalize(void) { MPI_Finalize(); }
+void par_finalize(void)
+{
+    if (end_comm != MPI_COMM_NULL)
+        MPI_Comm_free(&end_comm);
+    MPI_Finalize();
+}
 
 void par_abort(int code)
 {
@@ -164,6 +173,35 @@ int par_agree_status(zp_comm *c, int status)
     if (MPI_Allreduce(&in, &out, 1, MPI_INT, MPI_MIN, c->comm) != MPI_SUCCESS)
         return ZP_ERUNTIME;
     return out == 1 << 30 ? ZP_OK : out;
+}
+
+int par_agree_end(int status, int has_message, double timeout, int *first, int *alone)
+{
+    int rank = par_rank(&world);
+    int in[2] = {status ? status : 1 << 30, status && has_message ? rank : 1 << 30}, out[2];
+    MPI_Request req;
+    *first = -1;
+    *alone = 0;
+    if (MPI_Iallreduce(in, out, 2, MPI_INT, MPI_MIN, end_comm, &req) != MPI_SUCCESS)
+        return status ? status : ZP_ERUNTIME;
+    /* a rank that succeeded waits for everyone; a failed one only for a while: the others may
+     * be blocked in a collective it will never join */
+    double deadline = zp_now() + timeout;
+    int done = 0;
+    while (!done) {
+        if (MPI_Test(&req, &done, MPI_STATUS_IGNORE) != MPI_SUCCESS)
+            return status ? status : ZP_ERUNTIME;
+        if (!done && status && zp_now() > deadline) {
+            *alone = 1;
+            return status;
+        }
+        if (!done) {
+            struct timespec pause = {0, 1000000};
+            nanosleep(&pause, NULL);
+        }
+    }
+    *first = out[1] == 1 << 30 ? -1 : out[1];
+    return out[0] == 1 << 30 ? ZP_OK : out[0];
 }
 
 void *par_mpi_comm(zp_comm *c) { return &c->comm; }

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# postproc/: plots.py writes its PNGs from a fresh run, explore.ipynb executes headless on it
+# (nbconvert), the bundled example loads and stays small, and explore.ipynb matches its generator.
+source "$(dirname "$0")/../lib.sh"
+if [ "$MPI" != 1 ]; then
+    echo "serial build (MPI=0): no HDF5 output to post-process"
+    finish
+    exit $?
+fi
+out=$ZP_TMP/postproc
+rm -rf "$out" && mkdir -p "$out"
+JUPYTER=/usr/bin/jupyter
+[ -x "$JUPYTER" ] || JUPYTER=jupyter
+
+check "a run to post-process (2 ranks, 4 starts)" zp_mpi 2 run --quiet \
+    --config inputs/thesis/case2.json --starts 4 --seed 7 --iterations 300 --out "$out/p.h5"
+
+# ---- plots.py ----
+check "plots.py exits 0" "$PY" postproc/plots.py "$out/p.h5" --outdir "$out/png"
+for name in task0_trajectories task0_zone_loads task0_utilisation; do
+    check "plots.py wrote $name.png (a PNG)" bash -c \
+        "[ \$(stat -c %s '$out/png/$name.png') -gt 2000 ] && head -c 8 '$out/png/$name.png' | grep -q PNG"
+done
+expect_eq "plots.py on a missing file: exit 1" \
+    "$("$PY" postproc/plots.py "$out/none.h5" --outdir "$out/png" >/dev/null 2>&1; echo $?)" 1
+
+# ---- the notebook, on the fresh run ----
+t0=$SECONDS
+ZP_H5="$out/p.h5" ZP_OUTDIR="$out/nbpng" PYDEVD_DISABLE_FILE_VALIDATION=1 \
+    "$JUPYTER" nbconvert --to notebook --execute postproc/explore.ipynb --output-dir "$out" \
+    --output explore.executed.ipynb --ExecutePreprocessor.timeout=120 </dev/null \
+    >"$out/nbconvert.log" 2>&1
+rc=$?
+echo "    (nbconvert: $((SECONDS - t0)) s)"
+expect_eq "nbconvert --execute explore.ipynb exits 0" "$rc" 0
+[ "$rc" = 0 ] || tail -n 30 "$out/nbconvert.log"
+check "the notebook's checks passed" grep -q "checks passed: case2" "$out/explore.executed.ipynb"
+check "the notebook shows figures" grep -q '"image/png"' "$out/explore.executed.ipynb"
+check "the notebook wrote the PNGs to ZP_OUTDIR" test -s "$out/nbpng/task0_trajectories.png"
+
+# ---- the bundled example and the generator ----
+check "postproc/example.h5 < 200 KB" test "$(stat -c %s postproc/example.h5)" -lt 204800
+check "postproc/example.h5 loads with zpload" "$PY" -c "
+import sys; sys.path.insert(0, 'postproc'); import zpload
+r = zpload.load('postproc/example.h5')
+assert len(r.tasks) == 1 and len(r.trajectory) > 0 and r.placement(0) is not None, r"
+check "explore.ipynb is what make_notebook.py writes" "$PY" -c "
+import nbformat, subprocess, sys
+subprocess.run([sys.executable, 'postproc/make_notebook.py', '--output', '$out/gen.ipynb'],
+               check=True, stdout=subprocess.DEVNULL)
+a, b = (nbformat.read(p, 4) for p in ('postproc/explore.ipynb', '$out/gen.ipynb'))
+assert [(c.cell_type, c.source) for c in a.cells] == [(c.cell_type, c.source) for c in b.cells]"
+finish
