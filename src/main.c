@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "graphio.h"
 #include "h5out.h"
 #include "par.h"
 #include "pipeline.h"
@@ -34,11 +35,19 @@ static const char usage_text[] =
     "\n"
     "Options of run (they override the config's \"search\" section):\n"
     "  -c, --config F.json      input config (see README: config format)\n"
+    "  -g, --graph G.graph      input graph in METIS format instead (unit demands)\n"
+    "      --services S.csv --calls C.csv   microservice CSV input instead\n"
+    "  -k, --zones K            zones for --graph/--services: K identical zones\n"
+    "      --imbalance EPS      at most (1+EPS)*ceil(n/K) apps per zone (graph/CSV\n"
+    "                           default 0.03, the METIS convention)\n"
+    "      --capacity-slack X   graph/CSV: each zone holds (1+X)/K of the total demand of\n"
+    "                           every resource (cumulative capacities); default unlimited\n"
     "  -s, --seed S             base seed of the random streams (default 1)\n"
     "  -n, --starts N           local-search starts, spread over MPI ranks (default 1)\n"
     "  -e, --epochs E           best-placement exchanges between starts (default 1)\n"
     "  -i, --iterations N       perturbation rounds per start (default: by problem size)\n"
-    "      --init KIND          initial placement: rr (default), random, greedy\n"
+    "      --init KIND          initial placement: auto (default: multilevel above 5000\n"
+    "                           apps, else rr), rr, random, greedy, multilevel\n"
     "  -t, --time-limit SEC     stop searching after SEC seconds per task (not reproducible)\n"
     "  -o, --out F.h5           write the run to an HDF5 file (via F.h5.partial)\n"
     "      --summary F.json     write final metrics and placements as JSON\n"
@@ -53,6 +62,9 @@ static const char usage_text[] =
 typedef struct {
     const char *command;
     const char *config;
+    const char *graph, *services, *calls;
+    int zones;
+    double imbalance, capacity_slack; /* < 0: not given */
     const char *out;
     const char *summary;
     int force, quiet;
@@ -99,7 +111,7 @@ static void join_command_line(cli *c, int argc, char **argv)
     }
 }
 
-enum { OPT_SUMMARY = 256, OPT_INIT, OPT_EVERY };
+enum { OPT_SUMMARY = 256, OPT_INIT, OPT_EVERY, OPT_SERVICES, OPT_CALLS, OPT_IMBALANCE, OPT_SLACK };
 
 static int parse_option(cli *c, int opt, const char *arg)
 {
@@ -108,6 +120,19 @@ static int parse_option(cli *c, int opt, const char *arg)
     zp_options *o = &c->overrides;
     switch (opt) {
     case 'c': c->config = arg; break;
+    case 'g': c->graph = arg; break;
+    case OPT_SERVICES: c->services = arg; break;
+    case OPT_CALLS: c->calls = arg; break;
+    case 'k':
+        ZP_CHECK(parse_long(arg, 1, 1000000, "--zones", &v));
+        c->zones = (int)v;
+        break;
+    case OPT_IMBALANCE:
+        ZP_CHECK(parse_double(arg, 0, 10, "--imbalance", &c->imbalance));
+        break;
+    case OPT_SLACK:
+        ZP_CHECK(parse_double(arg, 0, 1000, "--capacity-slack", &c->capacity_slack));
+        break;
     case 'o': c->out = arg; break;
     case OPT_SUMMARY: c->summary = arg; break;
     case 'f': c->force = 1; break;
@@ -144,8 +169,13 @@ static int parse_option(cli *c, int opt, const char *arg)
             o->init = ZP_INIT_RANDOM;
         else if (strcmp(arg, "greedy") == 0)
             o->init = ZP_INIT_GREEDY;
+        else if (strcmp(arg, "multilevel") == 0)
+            o->init = ZP_INIT_MULTILEVEL;
+        else if (strcmp(arg, "auto") == 0)
+            o->init = ZP_INIT_AUTO;
         else
-            return zp_fail(ZP_EUSAGE, "--init: expected rr, random or greedy, got '%s'", arg);
+            return zp_fail(ZP_EUSAGE,
+                           "--init: expected auto, rr, random, greedy or multilevel, got '%s'", arg);
         break;
     default:
         return zp_fail(ZP_EUSAGE, "unknown option (see zoneplace --help)");
@@ -159,6 +189,10 @@ static int parse_cli(cli *c, int argc, char **argv)
     int rc = ZP_OK;
     static const struct option longopts[] = {
         {"config", required_argument, 0, 'c'},     {"out", required_argument, 0, 'o'},
+        {"graph", required_argument, 0, 'g'},      {"services", required_argument, 0, OPT_SERVICES},
+        {"calls", required_argument, 0, OPT_CALLS}, {"zones", required_argument, 0, 'k'},
+        {"imbalance", required_argument, 0, OPT_IMBALANCE},
+        {"capacity-slack", required_argument, 0, OPT_SLACK},
         {"summary", required_argument, 0, OPT_SUMMARY}, {"force", no_argument, 0, 'f'},
         {"quiet", no_argument, 0, 'q'},            {"seed", required_argument, 0, 's'},
         {"starts", required_argument, 0, 'n'},     {"epochs", required_argument, 0, 'e'},
@@ -170,11 +204,12 @@ static int parse_cli(cli *c, int argc, char **argv)
     memset(c, 0, sizeof *c);
     c->command = argv[1];
     options_default(&c->overrides);
+    c->imbalance = c->capacity_slack = -1;
     join_command_line(c, argc, argv);
     opterr = 0;
     optind = 2;
     int opt;
-    while ((opt = getopt_long(argc, argv, "c:o:fqs:n:e:i:t:hV", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, "c:g:k:o:fqs:n:e:i:t:hV", longopts, NULL)) != -1) {
         if (opt == '?') {
             if (optopt)
                 return zp_fail(ZP_EUSAGE, "option -%c: unknown or missing its value (see --help)",
@@ -186,8 +221,18 @@ static int parse_cli(cli *c, int argc, char **argv)
     }
     if (optind < argc)
         return zp_fail(ZP_EUSAGE, "unexpected argument '%s' (see --help)", argv[optind]);
-    if (!c->config)
-        return zp_fail(ZP_EUSAGE, "%s: --config F.json is required (see --help)", c->command);
+    int inputs = !!c->config + !!c->graph + !!(c->services || c->calls);
+    if (inputs != 1)
+        return zp_fail(ZP_EUSAGE, "%s: give one input: --config F.json, --graph G.graph or "
+                                  "--services S.csv --calls C.csv (see --help)", argv[1]);
+    if ((c->services || c->calls) && !(c->services && c->calls))
+        return zp_fail(ZP_EUSAGE, "%s: --services and --calls go together", argv[1]);
+    if (!c->config && c->zones < 1)
+        return zp_fail(ZP_EUSAGE, "%s: --zones K is required with --graph or --services",
+                       argv[1]);
+    if (c->config && (c->zones || c->imbalance >= 0 || c->capacity_slack >= 0))
+        return zp_fail(ZP_EUSAGE, "%s: --zones, --imbalance and --capacity-slack go with "
+                                  "--graph or --services (a config names its zones)", argv[1]);
 out:
     return rc;
 }
@@ -225,17 +270,71 @@ static int check_output_path(const char *path, int force)
     return ZP_OK;
 }
 
+/* Zones of a graph or CSV input: K identical zones; with a capacity slack each holds (1+X)/K of
+ * the total demand of every resource, as cumulative capacities. */
+static int graph_zones(const cli *c, zp_problem *p)
+{
+    int rc = graphio_uniform_zones(p, c->zones, c->imbalance >= 0 ? c->imbalance : 0.03);
+    if (rc != ZP_OK || c->capacity_slack < 0 || p->nres == 0)
+        return rc;
+    p->capacity_mode = ZP_CUMULATIVE;
+    for (int r = 0; r < p->nres; r++) {
+        double total = 0;
+        for (int u = 0; u < p->n; u++)
+            total += problem_demand(p, u, r);
+        for (int z = 0; z < p->k; z++)
+            p->capacity[(int64_t)z * p->nres + r] = (1 + c->capacity_slack) * total / p->k;
+    }
+    return ZP_OK;
+}
+
+/* A config around a graph or CSV input, with default options. */
+static int load_graph_input(const cli *c, zp_config **out)
+{
+    int rc = ZP_OK;
+    zp_config *cfg = zp_calloc(1, sizeof *cfg);
+    char text[8192];
+    if (!cfg)
+        return ZP_ERUNTIME;
+    options_default(&cfg->options);
+    if (c->graph)
+        ZP_CHECK(graphio_read_metis(c->graph, &cfg->base));
+    else
+        ZP_CHECK(graphio_read_csv(c->services, c->calls, &cfg->base));
+    ZP_CHECK(graph_zones(c, cfg->base));
+    ZP_CHECK(config_check_feasible(cfg->base));
+    cfg->base_apps = cfg->base->n;
+    snprintf(text, sizeof text,
+             "{\"input\":\"%s\",\"calls\":\"%s\",\"zones\":%d,\"imbalance\":%g,"
+             "\"capacity_slack\":%g}",
+             c->graph ? c->graph : c->services, c->calls ? c->calls : "", c->zones,
+             cfg->base->imbalance, c->capacity_slack);
+    if (!(cfg->resolved_json = malloc(strlen(text) + 1))) /* freed with cJSON_free */
+        ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
+    memcpy(cfg->resolved_json, text, strlen(text) + 1);
+    *out = cfg;
+    cfg = NULL;
+out:
+    config_destroy(&cfg);
+    return rc;
+}
+
+static int load_input(const cli *c, zp_config **cfg)
+{
+    return c->config ? config_load(c->config, cfg) : load_graph_input(c, cfg);
+}
+
 static int cmd_validate(const cli *c, int rank)
 {
     zp_config *cfg = NULL;
-    int rc = config_load(c->config, &cfg);
+    int rc = load_input(c, &cfg);
     if (rc == ZP_OK && rank == 0 && !c->quiet) {
         const zp_problem *p = cfg->base;
         int64_t lo, hi;
         problem_band(p, &lo, &hi);
         printf("%s: ok: %d apps, %d zones, %d resources, %lld dependencies (%lld edges), "
-               "%s capacity, %lld..%lld apps per zone", c->config, p->n, p->k, p->nres,
-               (long long)p->ndeps, (long long)(p->xadj[p->n] / 2),
+               "%s capacity, %lld..%lld apps per zone",
+               p->source ? p->source : "input", p->n, p->k, p->nres, (long long)p->ndeps, (long long)(p->xadj[p->n] / 2),
                p->capacity_mode == ZP_CUMULATIVE ? "cumulative" : "per-app", (long long)lo,
                (long long)hi);
         if (cfg->arrivals)
@@ -274,7 +373,7 @@ static int cmd_run(const cli *c, zp_comm *world)
     zp_task_result res;
     memset(&res, 0, sizeof res);
     int rank = par_rank(world);
-    ZP_CHECK(par_agree_status(world, config_load(c->config, &cfg)));
+    ZP_CHECK(par_agree_status(world, load_input(c, &cfg)));
     /* Test hook (tests/e2e/test_crash.sh): rank ZP_TEST_FAIL_RANK fails alone, as a rank-local
      * error mid-run would, while the others go on into the next collective. */
     const char *fail_rank = getenv("ZP_TEST_FAIL_RANK");
