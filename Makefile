@@ -6,6 +6,7 @@
 #   make test SANITIZE=1   the suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make MPI=0 test-serial  serial build (no MPI, no HDF5) and the tests that need neither
 #   make bench      benchmarks against METIS and Scotch (never part of make test)
+#   make fuzz FUZZ_TIME=60   libFuzzer runs of the config, .graph and CSV readers (clang)
 #   make clean
 MPI ?= 1
 SANITIZE ?= 0
@@ -71,6 +72,41 @@ deps:
 
 unit: $(UNIT_BIN)
 
+# Tools of the input-robustness tests (tests/fuzz): read_driver loads a config, .graph or CSV
+# input as zoneplace would (tests/e2e/test_bad_inputs.sh), replay_NAME runs the fuzz harness
+# NAME over files without libFuzzer (the seed corpus and past findings, in make test).
+FUZZ_NAMES := config metis csv
+FUZZ_TOOLS := $(BUILD)/tests/read_driver $(FUZZ_NAMES:%=$(BUILD)/tests/replay_%)
+$(BUILD)/tests/read_driver: tests/fuzz/read_driver.c $(CORE_OBJ) | $(BUILD)
+	@mkdir -p $(BUILD)/tests
+	$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(LDFLAGS_ALL)
+$(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz_common.h $(CORE_OBJ) | $(BUILD)
+	@mkdir -p $(BUILD)/tests
+	$(CC) $(CFLAGS) -D_GNU_SOURCE -Itests/fuzz -o $@ $< tests/fuzz/replay.c $(CORE_OBJ) $(LDFLAGS_ALL)
+unit: $(FUZZ_TOOLS)
+
+# make fuzz [FUZZ_TIME=60]: builds the libFuzzer harnesses tests/fuzz/fuzz_NAME.c with clang
+# (ASan + UBSan, core objects in build-fuzz/) and runs each for FUZZ_TIME seconds from its seed
+# corpus tests/fuzz/corpus/NAME (tests/fuzz/run.sh: new inputs go to build-fuzz/corpus/NAME,
+# a crash to build-fuzz/NAME-crash-*; a crash, leak or timeout fails the target).
+FUZZ_TIME ?= 60
+FUZZ_DIR := build-fuzz
+FUZZ_CFLAGS := -std=c11 -g -O1 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -DZP_MPI=0 -Isrc \
+               $(shell pkg-config --cflags libcjson 2>/dev/null) -fno-omit-frame-pointer \
+               -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_OBJ := $(CORE_SRC:src/%.c=$(FUZZ_DIR)/%.o)
+.SECONDARY: $(FUZZ_OBJ)
+$(FUZZ_DIR)/%.o: src/%.c $(wildcard src/*.h)
+	@mkdir -p $(FUZZ_DIR)
+	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_OBJ)
+	clang $(FUZZ_CFLAGS) -D_GNU_SOURCE -Itests/fuzz -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) \
+	      $(shell pkg-config --libs libcjson 2>/dev/null) -lm
+.PHONY: fuzz
+fuzz: deps
+	$(MAKE) $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)
+	tests/fuzz/run.sh $(FUZZ_DIR) $(FUZZ_TIME) $(FUZZ_NAMES)
+
 run: deps
 	$(MAKE) all
 	@mkdir -p results
@@ -90,4 +126,4 @@ bench: deps
 	bench/run.sh
 
 clean:
-	rm -rf build build-serial build-san build-serial-san bin results tests/tmp
+	rm -rf build build-serial build-san build-serial-san build-fuzz bin results tests/tmp

@@ -86,13 +86,18 @@ static int read_number(const char *file, const char *path, const cJSON *obj, con
     const cJSON *node = cJSON_GetObjectItemCaseSensitive(obj, key);
     if (!node)
         return required ? input_error(file, p, "missing (required)") : ZP_OK;
-    if (!cJSON_IsNumber(node) || !isfinite(node->valuedouble))
+    if (!cJSON_IsNumber(node))
         return input_error(file, p, "expected a%s number", integer ? " whole" : "");
+    if (!isfinite(node->valuedouble))
+        return input_error(file, p, "expected a%s number, got one too large for a double",
+                           integer ? " whole" : "");
     double v = node->valuedouble;
     if (integer && v != floor(v))
         return input_error(file, p, "expected a whole number, got %g", v);
-    if (v < lo || v > hi)
-        return input_error(file, p, "expected a number in [%g, %g], got %g", lo, hi, v);
+    if (v < lo || v > hi) /* whole numbers in full: %g would print 2147483646 as 2.14748e+09 */
+        return input_error(file, p, integer ? "expected a number in [%.0f, %.0f], got %.0f"
+                                            : "expected a number in [%g, %g], got %g",
+                           lo, hi, v);
     *out = v;
     return ZP_OK;
 }
@@ -654,7 +659,7 @@ static int read_file(const char *path, char **buf, size_t *len)
             break;
     }
     if (ferror(f)) {
-        rc = zp_fail(ZP_EIO, "%s: read error", path);
+        rc = zp_fail(ZP_EIO, "%s: cannot read: %s", path, strerror(errno));
         goto out;
     }
     data[used] = '\0';
@@ -670,11 +675,15 @@ out:
 static int parse_json(const char *file, const char *text, size_t len, cJSON **root)
 {
     const char *end = NULL;
+    /* cJSON stops at a NUL byte, even inside a string ("A\0B" would silently become "A") */
+    const char *nul = memchr(text, '\0', len);
     /* the length counts the terminating NUL, which cJSON requires to see */
-    *root = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
+    *root = nul ? NULL : cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
     if (*root)
         return ZP_OK;
-    if (!end || end < text || end > text + len)
+    if (nul)
+        end = nul;
+    else if (!end || end < text || end > text + len)
         end = text + len;
     int line = 1, col = 1;
     for (const char *c = text; c < end; c++) {
@@ -685,6 +694,8 @@ static int parse_json(const char *file, const char *text, size_t len, cJSON **ro
             col++;
         }
     }
+    if (nul)
+        return zp_fail(ZP_EINPUT, "%s:%d:%d: NUL byte in a text file", file, line, col);
     return zp_fail(ZP_EINPUT, "%s:%d:%d: malformed JSON%s", file, line, col,
                    end >= text + len ? " (unexpected end of file)" : "");
 }

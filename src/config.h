@@ -9,7 +9,10 @@
 
 #include "problem.h"
 
-enum { ZP_INIT_RR = 0, ZP_INIT_RANDOM = 1, ZP_INIT_GREEDY = 2 };
+/* ZP_INIT_AUTO (the default): multilevel for problems of more than ZP_AUTO_MULTILEVEL_APPS
+ * apps, rr otherwise (the thesis pipeline). */
+enum { ZP_INIT_AUTO = -1, ZP_INIT_RR = 0, ZP_INIT_RANDOM = 1, ZP_INIT_GREEDY = 2, ZP_INIT_MULTILEVEL = 3 };
+#define ZP_AUTO_MULTILEVEL_APPS 5000
 
 /* Run options a config may set and the command line may override. */
 typedef struct {

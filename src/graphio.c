@@ -480,8 +480,10 @@ static int cmp_nb_weight(const void *a, const void *b)
  * which also brings a neighbour listed twice together. */
 static int sort_upper(metis_reader *mr, int u)
 {
-    nb_weight *row = mr->up + mr->range[u].next;
     int64_t len = mr->nup - mr->range[u].next, j;
+    if (len < 2) /* nothing to sort; mr->up is still NULL before the first edge */
+        return ZP_OK;
+    nb_weight *row = mr->up + mr->range[u].next;
     for (j = 1; j < len && row[j - 1].v < row[j].v; j++)
         ;
     if (j < len && row[j - 1].v > row[j].v) {
@@ -563,7 +565,7 @@ static int match_line(metis_reader *mr, int u)
     int64_t k;
     for (k = 0; k < mr->nlower; k++)
         PREFETCH(&mr->range[mr->lower[k].v]);
-    for (k = 0; k < mr->nlower; k++)
+    for (k = 0; mr->up && k < mr->nlower; k++) /* NULL before the first upper entry */
         PREFETCH(&mr->up[mr->range[mr->lower[k].v].next]);
     for (k = 0; k < mr->nlower; k++) {
         int rc = match_lower(mr, u, mr->lower[k].v, mr->lower[k].w);

@@ -1420,3 +1420,66 @@ out:
     *ph = NULL;
     return rc;
 }
+
+/* ---- resumed sweeps: the problem group of appended rows (added by the sweep issue) -------- */
+
+/* Reads the attribute name of obj into buf (memory type mt); -1 if it is missing or unreadable. */
+static int attr_read(hid_t obj, const char *name, hid_t mt, void *buf)
+{
+    hid_t a = H5Aopen(obj, name, H5P_DEFAULT);
+    int bad = a < 0 || H5Aread(a, mt, buf) < 0;
+    if (a >= 0)
+        H5Aclose(a);
+    H5Eclear2(H5E_DEFAULT);
+    return bad ? -1 : 0;
+}
+
+/* Whether problem group g holds a problem equal to p, as far as its attributes tell. */
+static int problem_matches(hid_t g, const zp_problem *p)
+{
+    int64_t apps = -1, zones = -1;
+    double req = -1, mf = -1, imb = -1;
+    char *name = NULL, *mode = NULL;
+    hid_t vl = vlstr_type();
+    int ok = vl >= 0 && attr_read(g, "apps", H5T_NATIVE_INT64, &apps) == 0 &&
+             attr_read(g, "zones", H5T_NATIVE_INT64, &zones) == 0 &&
+             attr_read(g, "requests", H5T_NATIVE_DOUBLE, &req) == 0 &&
+             attr_read(g, "move_factor", H5T_NATIVE_DOUBLE, &mf) == 0 &&
+             attr_read(g, "imbalance", H5T_NATIVE_DOUBLE, &imb) == 0 &&
+             attr_read(g, "name", vl, &name) == 0 && attr_read(g, "capacity_mode", vl, &mode) == 0;
+    ok = ok && name && mode && apps == p->n && zones == p->k && req == p->requests &&
+         mf == p->move_factor && imb == p->imbalance && strcmp(name, p->name ? p->name : "") == 0 &&
+         strcmp(mode, p->capacity_mode == ZP_CUMULATIVE ? "cumulative" : "per_app") == 0;
+    if (name)
+        H5free_memory(name);
+    if (mode)
+        H5free_memory(mode);
+    if (vl >= 0)
+        H5Tclose(vl);
+    return ok;
+}
+
+int h5out_use_problem(zp_h5out *h, const zp_problem *p, int *found)
+{
+    *found = 0;
+    for (int i = 0; i < h->nproblems && !*found; i++) {
+        char name[32];
+        if (i == 0)
+            snprintf(name, sizeof name, "problem");
+        else
+            snprintf(name, sizeof name, "problem_%d", i);
+        hid_t g = H5Gopen2(h->file, name, H5P_DEFAULT);
+        if (g < 0) {
+            H5Eclear2(H5E_DEFAULT);
+            continue;
+        }
+        if (problem_matches(g, p)) {
+            *found = 1;
+            h->current_problem = i;
+            h->problem = p;
+        }
+        H5Gclose(g);
+    }
+    /* every rank read the same attributes (collective metadata reads): the same answer */
+    return ZP_OK;
+}

@@ -38,6 +38,12 @@ int h5out_completed_tasks(const char *path, int **ids, int *n);
  * after it record its index (field problem), and their /initial_placements are made again from
  * it when the task's phase-0 metrics confirm them. */
 int h5out_write_problem(zp_h5out *h, const zp_problem *p);
+/* Collective, for files reopened by h5out_open_append (zoneplace sweep --resume): makes the
+ * /tasks rows appended next belong to the existing problem group that holds a problem equal to
+ * p (as its attributes tell: name, apps, zones, capacity mode, requests, move factor,
+ * imbalance), and uses p (every rank the same) for their /initial_placements. *found = 0 when
+ * no group does (then write p with h5out_write_problem). */
+int h5out_use_problem(zp_h5out *h, const zp_problem *p, int *found);
 /* Appends tasks: every rank passes the results it holds (ranks may pass different numbers,
  * also 0). /tasks, /phases, /starts rows and /placements rows come from the tasks with
  * is_owner[i] set: exactly one rank must own each task (in `run`, every rank holds the same

@@ -38,3 +38,10 @@ int h5out_completed_tasks(const char *path, int **ids, int *n)
     *n = 0;
     return zp_fail(ZP_EUSAGE, "%s: this zoneplace was built without HDF5 (make MPI=0)", path);
 }
+
+int h5out_use_problem(zp_h5out *h, const zp_problem *p, int *found)
+{
+    (void)h, (void)p;
+    *found = 0;
+    return ZP_OK;
+}

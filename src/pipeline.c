@@ -5,7 +5,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <stdlib.h>
 
+#include "multilevel.h"
 #include "place.h"
 #include "rebalance.h"
 #include "rng.h"
@@ -14,11 +16,12 @@
 
 const char *phase_name(int phase, int init_kind)
 {
-    static const char *const init_names[] = {"rr", "random", "greedy"};
-    static const char *const names[] = {"", "search", "rebalance", "arrive", "arrival_search",
-                                        "arrival_rebalance"};
+    static const char *const init_names[] = {"rr", "random", "greedy", "multilevel"};
+    static const char *const names[] = {"",          "search",     "rebalance",
+                                        "arrive",    "arrival_search", "arrival_rebalance",
+                                        "coarsen",   "ml_initial", "ml_refine"};
     if (phase == ZP_PHASE_INIT)
-        return init_names[init_kind >= 0 && init_kind <= 2 ? init_kind : 0];
+        return init_names[init_kind >= 0 && init_kind <= ZP_INIT_MULTILEVEL ? init_kind : 0];
     return phase > 0 && phase < ZP_PHASE_COUNT ? names[phase] : "?";
 }
 
@@ -31,10 +34,22 @@ static int serial_reduce(zp_exchange *ex, int64_t *imbalance, double *objective,
 
 zp_exchange exchange_serial(void) { return (zp_exchange){0, 1, serial_reduce, NULL}; }
 
+int resolve_init(const zp_problem *p, int kind)
+{
+    if (kind != ZP_INIT_AUTO)
+        return kind;
+    return p->n > ZP_AUTO_MULTILEVEL_APPS ? ZP_INIT_MULTILEVEL : ZP_INIT_RR;
+}
+
 int64_t auto_rounds(const zp_problem *p)
 {
     double size = (double)p->n + (double)(p->xadj ? p->xadj[p->n] / 2 : 0);
-    return (int64_t)fmin(3000.0, floor(2e6 / fmax(size, 1.0)));
+    if (p->n <= ZP_AUTO_MULTILEVEL_APPS) /* the thesis's sizes: a fixed budget of work */
+        return (int64_t)fmin(3000.0, floor(2e6 / fmax(size, 1.0)));
+    /* Large problems: a round perturbs a few apps and refines around them (its cost does not
+     * grow with n), so about one round per two apps, capped for the largest. */
+    double knobv = getenv("ZP_FINE") ? atof(getenv("ZP_FINE")) : 0.5;
+    return (int64_t)fmin(knobv * p->n, 200000.0);
 }
 
 /* ---- trajectory ---------------------------------------------------------------------------- */
@@ -89,6 +104,7 @@ static void observe(void *ctx, const zp_state *st, int64_t step, double best)
 typedef struct {
     const zp_task_spec *spec;
     double t0, last;
+    double phase_t0; /* start of the phase under way */
 } progress;
 
 static void progress_note(progress *pg, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -107,16 +123,34 @@ static void progress_note(progress *pg, const char *fmt, ...)
     va_end(ap);
 }
 
+/* The end of a phase: always reported once the task has run for two seconds. */
+static void progress_phase(progress *pg, const zp_phase_result *ph)
+{
+    double now = zp_now();
+    if (!pg->spec->verbose || pg->spec->ex->rank != 0 || now - pg->t0 < 2.0)
+        return;
+    pg->last = now;
+    fprintf(stderr,
+            "zoneplace: task %d [%6.1fs] phase %s done in %.2f s: traffic %.6g, %lld external "
+            "deps, %lld apps outside the band, %lld violations\n",
+            pg->spec->task, now - pg->t0, ph->name, ph->seconds, ph->m.traffic,
+            (long long)ph->m.external_deps, (long long)ph->m.imbalance,
+            (long long)ph->m.violations);
+}
+
 /* ---- phases -------------------------------------------------------------------------------- */
 
 static int add_phase(zp_task_result *res, const zp_problem *p, const int *x, int phase,
-                     int init_kind, int recording, recorder *rec)
+                     int init_kind, int recording, recorder *rec, progress *pg)
 {
     int rc = ZP_OK;
     zp_phase_result *ph = &res->phases[res->nphases++];
     ph->phase = phase;
     snprintf(ph->name, sizeof ph->name, "%s", phase_name(phase, init_kind));
     metrics_compute(p, x, &ph->m);
+    ph->seconds = zp_now() - pg->phase_t0;
+    progress_phase(pg, ph);
+    pg->phase_t0 = zp_now();
     if (!recording)
         return ZP_OK;
     zp_state *st = NULL;
@@ -225,9 +259,9 @@ static int run_stage(stage *sg, int *x, int search_phase)
     int rank0 = sg->spec->ex->rank == 0;
     sg->phase = search_phase;
     ZP_CHECK(run_search(sg, x));
-    ZP_CHECK(add_phase(sg->res, sg->p, x, search_phase, 0, rank0, sg->rec));
+    ZP_CHECK(add_phase(sg->res, sg->p, x, search_phase, 0, rank0, sg->rec, sg->pg));
     ZP_CHECK(rebalance_placement(sg->p, x));
-    ZP_CHECK(add_phase(sg->res, sg->p, x, search_phase + 1, 0, rank0, sg->rec));
+    ZP_CHECK(add_phase(sg->res, sg->p, x, search_phase + 1, 0, rank0, sg->rec, sg->pg));
 out:
     return rc;
 }
@@ -267,6 +301,81 @@ out:
     return rc;
 }
 
+/* ---- multilevel initial placement ------------------------------------------------------------ */
+
+typedef struct {
+    recorder *rec;
+    progress *pg;
+    int recording;
+} ml_watch;
+
+static void ml_observe(void *ctx, int what, int level, int cycle, int n, const zp_state *st)
+{
+    ml_watch *w = ctx;
+    static const char *const what_names[] = {"coarsened to", "placed", "refined"};
+    if (st)
+        progress_note(w->pg, "multilevel cycle %d: level %d (%d vertices) %s: %lld external "
+                      "deps, %lld apps outside the band", cycle + 1, level, n, what_names[what],
+                      (long long)st->external_deps, (long long)st->imbalance);
+    else
+        progress_note(w->pg, "multilevel cycle %d: level %d %s %d vertices", cycle + 1, level,
+                      what_names[what], n);
+    if (!w->recording)
+        return;
+    recorder *r = w->rec;
+    r->start = -1;
+    r->epoch = 0;
+    r->step0 = 0;
+    r->phase = what == ZP_ML_COARSEN ? ZP_PHASE_COARSEN
+                                     : what == ZP_ML_INITIAL ? ZP_PHASE_ML_INITIAL
+                                                             : ZP_PHASE_ML_REFINE;
+    int64_t step = level + 1000 * (int64_t)cycle;
+    if (st) {
+        record(r, st, step, state_objective(st)); /* out of memory only shortens it */
+        return;
+    }
+    zp_traj_row row = {r->res->task, -1, 0, r->phase, step, NAN, -1, NAN, NAN, NAN, n, NAN,
+                       zp_now() - r->t0};
+    traj_append(&r->res->traj, &row);
+}
+
+/* The multilevel placement of p into x, with its levels in the trajectory. A placement that
+ * breaks zone limits where round robin does not gives way to round robin. */
+static int place_multilevel(const zp_task_spec *spec, const zp_problem *p, int *x, zp_rng *rng,
+                            recorder *rec, progress *pg, zp_task_result *res)
+{
+    int rc = ZP_OK;
+    int *alt = NULL;
+    const zp_options *o = spec->opt;
+    ml_watch w = {rec, pg, spec->ex->rank == 0};
+    zp_ml_params prm;
+    zp_ml_stats stats;
+    multilevel_defaults(&prm);
+    if (o->time_limit > 0)
+        prm.deadline = pg->t0 + 0.5 * o->time_limit;
+    prm.observer = ml_observe;
+    prm.observer_ctx = &w;
+    ZP_ALLOC(alt, p->n);
+    memcpy(alt, x, sizeof *x * (size_t)p->n);
+    ZP_CHECK(multilevel_place(p, x, rng, &prm, &stats));
+    res->ml_levels = stats.levels;
+    res->ml_cycles = stats.cycles;
+    res->ml_seconds[0] = stats.t_coarsen;
+    res->ml_seconds[1] = stats.t_initial;
+    res->ml_seconds[2] = stats.t_refine;
+    zp_metrics m, m_alt;
+    metrics_compute(p, x, &m);
+    if (m.violations > 0) {
+        ZP_CHECK(place_rr(p, alt));
+        metrics_compute(p, alt, &m_alt);
+        if (m_alt.violations < m.violations)
+            memcpy(x, alt, sizeof *x * (size_t)p->n);
+    }
+out:
+    zp_free(alt);
+    return rc;
+}
+
 int task_run(const zp_task_spec *spec, const zp_problem *base, zp_problem *arrivals,
              zp_task_result *res)
 {
@@ -276,7 +385,7 @@ int task_run(const zp_task_spec *spec, const zp_problem *base, zp_problem *arriv
     int *x = NULL, *xa = NULL;
     int rank0 = spec->ex->rank == 0;
     double t0 = zp_now();
-    progress pg = {spec, t0, 0};
+    progress pg = {spec, t0, 0, t0};
     recorder rec = {res, -1, 0, 0, t0, 0};
     ZP_CHECK(init_result(spec, base, res, &rngs));
     stage sg = {spec, base, res, rngs, ZP_PHASE_SEARCH,
@@ -286,8 +395,13 @@ int task_run(const zp_task_spec *spec, const zp_problem *base, zp_problem *arriv
     for (int u = 0; u < base->n; u++)
         x[u] = base->current ? base->current[u] : -1;
     rng_seed(&init_rng, o->seed, (uint64_t)spec->task, UINT64_MAX);
-    ZP_CHECK(place_initial(base, o->init, x, &init_rng));
-    ZP_CHECK(add_phase(res, base, x, ZP_PHASE_INIT, o->init, rank0, &rec));
+    int init_kind = resolve_init(base, o->init);
+    res->init_kind = init_kind;
+    if (init_kind == ZP_INIT_MULTILEVEL)
+        ZP_CHECK(place_multilevel(spec, base, x, &init_rng, &rec, &pg, res));
+    else
+        ZP_CHECK(place_initial(base, init_kind, x, &init_rng));
+    ZP_CHECK(add_phase(res, base, x, ZP_PHASE_INIT, init_kind, rank0, &rec, &pg));
     ZP_CHECK(run_stage(&sg, x, ZP_PHASE_SEARCH));
     const zp_problem *final_p = base;
     int *final_x = x;
@@ -295,7 +409,7 @@ int task_run(const zp_task_spec *spec, const zp_problem *base, zp_problem *arriv
     if (arrivals) {
         ZP_ALLOC(xa, arrivals->n);
         ZP_CHECK(place_arrivals(arrivals, x, base->n, xa));
-        ZP_CHECK(add_phase(res, arrivals, xa, ZP_PHASE_ARRIVE, 0, rank0, &rec));
+        ZP_CHECK(add_phase(res, arrivals, xa, ZP_PHASE_ARRIVE, 0, rank0, &rec, &pg));
         sg.p = arrivals;
         ZP_CHECK(run_stage(&sg, xa, ZP_PHASE_ARRIVAL_SEARCH));
         final_p = arrivals;

@@ -23,6 +23,12 @@ enum {
     ZP_PHASE_ARRIVE = 3,
     ZP_PHASE_ARRIVAL_SEARCH = 4,
     ZP_PHASE_ARRIVAL_REBALANCE = 5,
+    /* trajectory rows of the multilevel initial placement (init "multilevel"); step = level
+     * (0 = the input graph, higher = coarser) + 1000 * V-cycle */
+    ZP_PHASE_COARSEN = 6,    /* a coarse level was built: traffic etc. are NaN (no placement
+                                yet), moves = the level's vertex count */
+    ZP_PHASE_ML_INITIAL = 7, /* the coarsest level placed: metrics of that placement */
+    ZP_PHASE_ML_REFINE = 8,  /* a level refined on the way back up: metrics of its placement */
     ZP_PHASE_COUNT
 };
 
@@ -49,6 +55,7 @@ typedef struct {
     int phase;
     char name[24];
     zp_metrics m;
+    double seconds; /* wall time of the phase (rank 0's) */
 } zp_phase_result;
 
 typedef struct {
@@ -63,6 +70,10 @@ typedef struct {
     zp_metrics final;
     int *placement;        /* [apps], zone per app in input order */
     uint64_t *start_seeds; /* [starts] stream seed of every start */
+    int init_kind;         /* ZP_INIT_* actually used (ZP_INIT_AUTO resolved) */
+    int ml_levels;         /* multilevel: levels of the first V-cycle (input included), cycles */
+    int ml_cycles;
+    double ml_seconds[3];  /* multilevel: coarsening, coarsest placement, refinement */
     zp_traj traj;          /* rows of the starts run by this rank (+ phase rows on rank 0) */
 } zp_task_result;
 
@@ -94,5 +105,9 @@ void task_result_free(zp_task_result *res);
 
 /* Automatic number of perturbation rounds for a problem of this size. */
 int64_t auto_rounds(const zp_problem *p);
+
+/* The initial placement kind a task uses: kind itself, or for ZP_INIT_AUTO multilevel when
+ * the problem has more than ZP_AUTO_MULTILEVEL_APPS apps, rr otherwise. */
+int resolve_init(const zp_problem *p, int kind);
 
 #endif

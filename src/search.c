@@ -7,25 +7,50 @@
 #include "heap.h"
 #include "topology.h"
 #include "util.h"
+#include <stdlib.h>
+static double knob(const char *n, double d){const char*v=getenv(n);return v?atof(v):d;}
+long long zs_refresh, zs_moves, zs_rounds, zs_passes, zs_seeds, zs_gpass, zs_pops;
+
+#define ZP_CHECK_RET(expr)                                                                         \
+    do {                                                                                           \
+        int zp_rc_ = (expr);                                                                       \
+        if (zp_rc_ != ZP_OK)                                                                       \
+            return zp_rc_;                                                                         \
+    } while (0)
 
 struct zp_search {
     zp_state *st;
     zp_heapset *hs;
-    int *lock;         /* [n] pass stamp of apps moved in the current pass */
+    int *lock;         /* [n] pass stamp of apps moved (or pinned) in the current pass */
     int stamp;
     int *log_u;        /* moves of the current pass, for the rollback */
     int *log_from;
     int64_t log_len, log_cap;
     int *saved;        /* [n] placement the iterated search returns to on rejection */
-    int *best;         /* [n] best placement of the iterated search */
+    int *best;         /* [n] best placement while the walk is elsewhere */
     int *touched;      /* [n] apps moved since the last accept/reject */
     int *touch_stamp;  /* [n] */
     int touch_round;
     int64_t ntouched;
+    int *seeds;        /* [n] start set of a local pass */
+    int *seed_mark;    /* [n] */
+    int seed_stamp;
+    int *pinned;       /* [n] apps a pass may not move (the perturbed ones) */
     int uniform;       /* D has one diagonal and one off-diagonal value */
     double dist_gain;  /* requests * (D_off - D_diag): value of one unit of weight kept inside */
-    int64_t stall_limit;
+    int n_over;        /* zones above the band */
+    zp_search_limits lim;
+    int64_t local_stall;
+    int eager;         /* recount every neighbour after a move (small problems: better ties) */
     int64_t moves;
+    /* Connection of every app to the zones of its neighbours, kept up to date under moves
+     * (METIS keeps the same for its boundary vertices): app u's list holds nb_len[u] entries
+     * from nb_start[u] (room for min(degree, k)): zone, weight, number of neighbours there. */
+    int64_t *nb_start; /* [n + 1] */
+    int *nb_len;       /* [n] */
+    int *nb_zone;      /* [pool] */
+    int *nb_cnt;
+    double *nb_w;
 };
 
 /* (imbalance, objective) lexicographic comparison with a relative tolerance on the objective. */
@@ -34,6 +59,44 @@ static int better(int64_t imb_a, double obj_a, int64_t imb_b, double obj_b)
     if (imb_a != imb_b)
         return imb_a < imb_b;
     return obj_a < obj_b - 1e-9 * fmax(1.0, fabs(obj_b));
+}
+
+static void default_limits(zp_search *s)
+{
+    int n = s->st->p->n;
+    s->lim.max_passes = 1000;
+    s->lim.stall_limit = ZP_MAX(64, ZP_MIN(n / 20, 4096));
+    s->lim.chain_budget = 2;
+    s->lim.min_gain = 0;
+}
+
+void search_set_limits(zp_search *s, const zp_search_limits *l)
+{
+    default_limits(s);
+    if (l->max_passes > 0)
+        s->lim.max_passes = l->max_passes;
+    if (l->stall_limit > 0)
+        s->lim.stall_limit = l->stall_limit;
+    if (l->chain_budget > 0)
+        s->lim.chain_budget = l->chain_budget;
+    if (l->min_gain > 0)
+        s->lim.min_gain = l->min_gain;
+}
+
+/* Room for every app's neighbour-zone list: min(degree, k) entries. */
+static int create_lists(zp_search *s)
+{
+    int rc = ZP_OK;
+    const zp_problem *p = s->st->p;
+    ZP_ALLOC(s->nb_start, (int64_t)p->n + 1);
+    ZP_ALLOC(s->nb_len, p->n);
+    for (int u = 0; u < p->n; u++)
+        s->nb_start[u + 1] = s->nb_start[u] + ZP_MIN(p->xadj[u + 1] - p->xadj[u], (int64_t)p->k);
+    ZP_ALLOC(s->nb_zone, s->nb_start[p->n]);
+    ZP_ALLOC(s->nb_cnt, s->nb_start[p->n]);
+    ZP_ALLOC(s->nb_w, s->nb_start[p->n]);
+out:
+    return rc;
 }
 
 int search_create(zp_search **out, zp_state *st)
@@ -50,12 +113,19 @@ int search_create(zp_search **out, zp_state *st)
     ZP_ALLOC(s->best, p->n);
     ZP_ALLOC(s->touched, p->n);
     ZP_ALLOC(s->touch_stamp, p->n);
+    ZP_ALLOC(s->seeds, p->n);
+    ZP_ALLOC(s->seed_mark, p->n);
+    ZP_ALLOC(s->pinned, p->n);
     s->log_cap = 1024;
     ZP_ALLOC(s->log_u, s->log_cap);
     ZP_ALLOC(s->log_from, s->log_cap);
+    ZP_CHECK(create_lists(s));
     s->uniform = topology_is_uniform(p);
     s->dist_gain = p->requests * (p->k > 1 ? problem_dist(p, 0, 1) - problem_dist(p, 0, 0) : 0);
-    s->stall_limit = ZP_MAX(64, ZP_MIN(p->n / 20, 4096));
+    default_limits(s);
+    s->eager = (int)knob("ZK_EAGER", 0);
+    s->local_stall = (int64_t)knob("ZK_STALL", ZP_MAX(32, ZP_MIN(p->n / 10, 128)));
+    search_sync(s);
     *out = s;
     s = NULL;
 out:
@@ -74,33 +144,170 @@ void search_destroy(zp_search **ps)
     zp_free(s->best);
     zp_free(s->touched);
     zp_free(s->touch_stamp);
+    zp_free(s->seeds);
+    zp_free(s->seed_mark);
+    zp_free(s->pinned);
     zp_free(s->log_u);
     zp_free(s->log_from);
+    zp_free(s->nb_start);
+    zp_free(s->nb_len);
+    zp_free(s->nb_zone);
+    zp_free(s->nb_cnt);
+    zp_free(s->nb_w);
     zp_free(s);
     *ps = NULL;
 }
 
 int64_t search_moves(const zp_search *s) { return s->moves; }
 
-/* Gain (objective decrease) of moving u from a to b, given u's connection weights in st->conn. */
-static double gain_of(const zp_search *s, int u, int a, int b)
+static int count_over(const zp_state *st)
+{
+    int over = 0;
+    for (int z = 0; z < st->p->k; z++)
+        over += st->count[z] > st->hi;
+    return over;
+}
+
+void search_sync(zp_search *s)
+{
+    zp_state *st = s->st;
+    const zp_problem *p = st->p;
+    s->n_over = count_over(st);
+    for (int u = 0; u < p->n; u++) {
+        int64_t base = s->nb_start[u];
+        int len = 0;
+        for (int64_t j = p->xadj[u]; j < p->xadj[u + 1]; j++) {
+            int z = st->x[p->adjncy[j]];
+            if (st->conn[z] == 0) {
+                st->touched[len++] = z;
+                s->nb_cnt[base + len - 1] = 0;
+            }
+            st->conn[z] += p->adjwgt[j];
+        }
+        for (int i = 0; i < len; i++) {
+            int z = st->touched[i];
+            s->nb_zone[base + i] = z;
+            s->nb_w[base + i] = st->conn[z];
+            s->nb_cnt[base + i] = 0;
+            st->conn[z] = 0;
+        }
+        s->nb_len[u] = len;
+        for (int64_t j = p->xadj[u]; j < p->xadj[u + 1]; j++) {
+            int z = st->x[p->adjncy[j]];
+            for (int i = 0; i < len; i++)
+                if (s->nb_zone[base + i] == z) {
+                    s->nb_cnt[base + i]++;
+                    break;
+                }
+        }
+    }
+}
+
+static void touch(zp_search *s, int u)
+{
+    if (s->touch_stamp[u] != s->touch_round) {
+        s->touch_stamp[u] = s->touch_round;
+        s->touched[s->ntouched++] = u;
+    }
+}
+
+/* u's neighbour v moved from zone a to zone b with an edge of weight w: v's list follows. */
+static void list_shift(zp_search *s, int v, int a, int b, double w)
+{
+    int64_t base = s->nb_start[v];
+    int len = s->nb_len[v], *zone = s->nb_zone + base, *cnt = s->nb_cnt + base;
+    double *wt = s->nb_w + base;
+    int found_b = 0;
+    for (int i = 0; i < len; i++) {
+        if (zone[i] == a) {
+            if (--cnt[i] == 0) { /* drop the entry: exact zero, no drift from repeated sums */
+                len--;
+                zone[i] = zone[len];
+                cnt[i] = cnt[len];
+                wt[i] = wt[len];
+                i--;
+            } else {
+                wt[i] -= w;
+            }
+        } else if (zone[i] == b) {
+            cnt[i]++;
+            wt[i] += w;
+            found_b = 1;
+        }
+    }
+    if (!found_b) {
+        zone[len] = b;
+        cnt[len] = 1;
+        wt[len++] = w;
+    }
+    s->nb_len[v] = len;
+}
+
+/* Every move of the search: the state, the neighbours' lists, the overloaded-zone count. */
+static void do_move(zp_search *s, int u, int b)
+{
+    zp_state *st = s->st;
+    const zp_problem *p = st->p;
+    int a = st->x[u];
+    if (a == b)
+        return;
+    for (int64_t j = p->xadj[u]; j < p->xadj[u + 1]; j++)
+        list_shift(s, p->adjncy[j], a, b, p->adjwgt[j]);
+    int over_before = (st->count[a] > st->hi) + (st->count[b] > st->hi);
+    state_move(st, u, b);
+    s->n_over += (st->count[a] > st->hi) + (st->count[b] > st->hi) - over_before;
+    touch(s, u);
+    s->moves++;
+}
+
+/* Connection weight of u to each zone in st->conn, zones listed in st->touched; returns how
+ * many. Clear with state_clear_conn. */
+static int gather(zp_search *s, int u)
+{
+    zp_state *st = s->st;
+    int64_t base = s->nb_start[u];
+    int len = s->nb_len[u];
+    for (int i = 0; i < len; i++) {
+        int z = s->nb_zone[base + i];
+        st->touched[i] = z;
+        st->conn[z] = s->nb_w[base + i];
+    }
+    return len;
+}
+
+/* Gain (objective decrease) of moving u from a to b, from u's connection weights in st->conn
+ * over the nt zones in st->touched. */
+static double gain_of(const zp_search *s, int u, int a, int b, int nt)
 {
     const zp_state *st = s->st;
-    if (s->uniform)
-        return s->dist_gain * (st->conn[b] - st->conn[a]) + move_cost_of(st->p, u, a) -
-               move_cost_of(st->p, u, b);
-    return -state_move_delta(st, u, b);
+    const zp_problem *p = st->p;
+    double g;
+    if (s->uniform) {
+        g = s->dist_gain * (st->conn[b] - st->conn[a]);
+    } else {
+        const double *da = p->dist + (int64_t)a * p->k, *db = p->dist + (int64_t)b * p->k;
+        g = 0;
+        for (int i = 0; i < nt; i++) {
+            int z = st->touched[i];
+            g += st->conn[z] * (da[z] - db[z]);
+        }
+        g *= p->requests;
+    }
+    if (p->current)
+        g += move_cost_of(p, u, a) - move_cost_of(p, u, b);
+    return g;
 }
 
 /* Best target zone of u and its gain. With check_limits, only moves that keep zone limits and
  * leave the imbalance at most budget count. Candidates: zones of u's neighbours and u's current
- * zone (moving back saves migration cost). Returns -1 when there is none. */
+ * zone (moving back saves migration cost). Equal gains go to the emptier zone, then the lower
+ * index. Returns -1 when there is none. */
 static int best_target(zp_search *s, int u, int check_limits, int64_t budget, double *gain)
 {
     zp_state *st = s->st;
     const zp_problem *p = st->p;
     int a = st->x[u], best = -1;
-    int nt = state_gather_conn(st, u);
+    int nt = gather(s, u);
     int home = p->current ? p->current[u] : -1;
     for (int i = 0; i <= nt; i++) {
         int b = i < nt ? st->touched[i] : home;
@@ -111,8 +318,10 @@ static int best_target(zp_search *s, int u, int check_limits, int64_t budget, do
         if (check_limits &&
             (!state_move_fits(st, u, b) || state_imbalance_after(st, u, b) > budget))
             continue;
-        double g = gain_of(s, u, a, b);
-        if (best < 0 || g > *gain || (g == *gain && b < best)) {
+        double g = gain_of(s, u, a, b, nt);
+        if (best < 0 || g > *gain ||
+            (g == *gain && (st->count[b] < st->count[best] ||
+                            (st->count[b] == st->count[best] && b < best)))) {
             best = b;
             *gain = g;
         }
@@ -123,6 +332,7 @@ static int best_target(zp_search *s, int u, int check_limits, int64_t budget, do
 
 static int refresh_key(zp_search *s, int u)
 {
+    zs_refresh++;
     double g = 0;
     int b = best_target(s, u, 0, 0, &g);
     if (b < 0) {
@@ -151,106 +361,179 @@ static int log_move(zp_search *s, int u, int from)
     return ZP_OK;
 }
 
-static void touch(zp_search *s, int u)
+/* After u moved from a to b: the neighbours' keys. With the fat-tree D a neighbour's gains
+ * change by whole edge weights: those in a gain at most 2 w (toward b), those in a third zone
+ * at most w, those in b lose; so their keys are raised to that bound without a recount (the
+ * pass recounts an app when it reaches the top). Apps that had no candidate are counted. */
+static int update_neighbours(zp_search *s, int u, int a, int b)
 {
-    if (s->touch_stamp[u] != s->touch_round) {
-        s->touch_stamp[u] = s->touch_round;
-        s->touched[s->ntouched++] = u;
+    const zp_problem *p = s->st->p;
+    const int *x = s->st->x;
+    for (int64_t j = p->xadj[u]; j < p->xadj[u + 1]; j++) {
+        int v = p->adjncy[j];
+        if (s->lock[v] == s->stamp)
+            continue;
+        if (!s->uniform || s->eager || !heapset_contains(s->hs, v)) {
+            ZP_CHECK_RET(refresh_key(s, v));
+            continue;
+        }
+        if (x[v] == b)
+            continue;
+        double raise = (x[v] == a ? 2 : 1) * s->dist_gain * p->adjwgt[j];
+        ZP_CHECK_RET(heapset_put(s->hs, x[v], v, s->hs->key[v] + raise));
     }
-}
-
-static void apply_move(zp_search *s, int u, int b)
-{
-    touch(s, u);
-    state_move(s->st, u, b);
-    s->moves++;
+    return ZP_OK;
 }
 
 /* Zone whose top app has the highest key; only overloaded zones while one exists. */
-static int pick_zone(const zp_search *s, int skip_zone, double *key)
+static int pick_zone(const zp_search *s, double *key)
 {
     const zp_state *st = s->st;
-    int any_over = 0;
-    for (int z = 0; z < st->p->k && !any_over; z++)
-        any_over = st->count[z] > st->hi;
-    int best = -1;
-    for (int z = 0; z < st->p->k; z++) {
-        int top = heapset_top(s->hs, z);
-        if (top < 0 || z == skip_zone || (any_over && st->count[z] <= st->hi))
+    int k = st->p->k, only_over = s->n_over > 0, best = -1;
+    for (int z = 0; z < k; z++) {
+        if (!s->hs->size[z] || (only_over && st->count[z] <= st->hi))
             continue;
-        if (best < 0 || s->hs->key[top] > *key) {
+        double kz = s->hs->key[s->hs->items[z][0]];
+        if (best < 0 || kz > *key) {
             best = z;
-            *key = s->hs->key[top];
+            *key = kz;
         }
     }
     return best;
 }
 
-/* One FM pass; *improved tells whether the state got better. */
-static int fm_pass(zp_search *s, int *improved)
+/* One FM pass. Starts from the seeds (every app when seeds is NULL); the pinned apps may not
+ * move in this pass. *gain is the objective decrease (or the imbalance repaired); returns
+ * whether the state got better in *improved. */
+static int fm_pass(zp_search *s, const int *seeds, int64_t nseeds, const int *pinned,
+                   int64_t npinned, int64_t stall_limit, int *improved, double *gain)
 {
     int rc = ZP_OK;
     zp_state *st = s->st;
     const zp_problem *p = st->p;
     s->stamp++;
     s->log_len = 0;
-    heapset_clear(s->hs);
-    for (int u = 0; u < p->n; u++)
-        ZP_CHECK(refresh_key(s, u));
+    for (int64_t i = 0; i < npinned; i++)
+        s->lock[pinned[i]] = s->stamp;
+    if (!seeds) {
+        for (int u = 0; u < p->n; u++)
+            ZP_CHECK(refresh_key(s, u));
+    } else {
+        for (int64_t i = 0; i < nseeds; i++)
+            if (s->lock[seeds[i]] != s->stamp)
+                ZP_CHECK(refresh_key(s, seeds[i]));
+    }
 
-    int64_t best_imb = st->imbalance, best_len = 0, since_best = 0;
-    double best_obj = state_objective(st);
+    int64_t start_imb = st->imbalance, best_imb = st->imbalance, best_len = 0, since_best = 0;
+    double start_obj = state_objective(st), best_obj = start_obj;
     for (;;) {
         double key = 0, other = 0;
-        int z = pick_zone(s, -1, &key);
+        int z = pick_zone(s, &key);
         if (z < 0)
             break;
-        int u = heapset_top(s->hs, z);
+        int u = s->hs->items[z][0];
+        zs_pops++;
         heapset_remove(s->hs, u);
         double g = 0;
-        int b = best_target(s, u, 1, best_imb + 2, &g);
+        int b = best_target(s, u, 1, best_imb + s->lim.chain_budget, &g);
         if (b < 0)
             continue;
-        if (g < key - 1e-12 * fmax(1.0, fabs(key)) && pick_zone(s, -1, &other) >= 0 &&
-            g < other) {
+        if (g < key - 1e-12 * fmax(1.0, fabs(key)) && pick_zone(s, &other) >= 0 && g < other) {
             ZP_CHECK(heapset_put(s->hs, z, u, g)); /* stale key: retry with its true gain */
             continue;
         }
-        ZP_CHECK(log_move(s, u, st->x[u]));
-        apply_move(s, u, b);
+        int from = st->x[u];
+        ZP_CHECK(log_move(s, u, from));
+        zs_moves++;
+        do_move(s, u, b);
         s->lock[u] = s->stamp;
         if (better(st->imbalance, state_objective(st), best_imb, best_obj)) {
             best_imb = st->imbalance;
             best_obj = state_objective(st);
             best_len = s->log_len;
             since_best = 0;
-        } else if (++since_best > s->stall_limit) {
+        } else if (++since_best > stall_limit) {
             break;
         }
-        for (int64_t j = p->xadj[u]; j < p->xadj[u + 1]; j++) {
-            int v = p->adjncy[j];
-            if (s->lock[v] != s->stamp)
-                ZP_CHECK(refresh_key(s, v));
-        }
+        ZP_CHECK(update_neighbours(s, u, from, b));
     }
     for (int64_t i = s->log_len - 1; i >= best_len; i--)
-        apply_move(s, s->log_u[i], s->log_from[i]);
+        do_move(s, s->log_u[i], s->log_from[i]);
+    s->log_len = best_len;
     *improved = best_len > 0;
+    *gain = best_imb < start_imb ? INFINITY : start_obj - best_obj;
 out:
     heapset_clear(s->hs);
     return rc;
 }
 
-int search_refine(zp_search *s)
+/* Global passes until no improvement or the limits. */
+static int refine_global(zp_search *s)
 {
     int passes = 0, improved = 1;
-    while (improved && passes < 1000) {
-        int rc = fm_pass(s, &improved);
+    while (improved && passes < s->lim.max_passes) {
+        double gain = 0, before = state_objective(s->st);
+        zs_gpass++;
+        int rc = fm_pass(s, NULL, 0, NULL, 0, s->lim.stall_limit, &improved, &gain);
         if (rc != ZP_OK)
             return -rc;
         passes += improved;
+        if (s->lim.min_gain > 0 && gain < s->lim.min_gain * fabs(before))
+            break;
     }
     return passes;
+}
+
+int search_refine(zp_search *s)
+{
+    search_sync(s);
+    return refine_global(s);
+}
+
+/* Adds u to the seed list (once per seed stamp). */
+static void add_seed(zp_search *s, int u, int64_t *n)
+{
+    if (s->seed_mark[u] != s->seed_stamp) {
+        s->seed_mark[u] = s->seed_stamp;
+        s->seeds[(*n)++] = u;
+    }
+}
+
+/* Seeds of a local pass: the apps moved since the round began and their neighbours. */
+static int64_t collect_seeds(zp_search *s)
+{
+    const zp_problem *p = s->st->p;
+    int64_t n = 0;
+    s->seed_stamp++;
+    for (int64_t i = 0; i < s->ntouched; i++) {
+        int u = s->touched[i];
+        add_seed(s, u, &n);
+        for (int64_t j = p->xadj[u]; j < p->xadj[u + 1]; j++)
+            add_seed(s, p->adjncy[j], &n);
+    }
+    return n;
+}
+
+/* Local passes around the apps moved this round: the first with the perturbed apps pinned (so
+ * that it does not simply undo the perturbation), then free ones while they improve. */
+static int refine_local(zp_search *s)
+{
+    int64_t npinned = s->ntouched;
+    memcpy(s->pinned, s->touched, sizeof *s->pinned * (size_t)npinned);
+    int maxp = (int)knob("ZK_LPASSES", 8);
+    for (int pass = 0; pass < maxp; pass++) {
+        int improved = 0;
+        double gain = 0;
+        int64_t nseeds = collect_seeds(s);
+        zs_passes++; zs_seeds += nseeds;
+        int rc = fm_pass(s, s->seeds, nseeds, s->pinned, pass == 0 && knob("ZK_PIN", 1) ? npinned : 0,
+                         s->local_stall, &improved, &gain);
+        if (rc != ZP_OK)
+            return rc;
+        if (!improved && pass > 0)
+            break;
+    }
+    return ZP_OK;
 }
 
 /* A random app of zone b that may move to zone a, or -1 (bounded random probing). */
@@ -288,24 +571,78 @@ static void try_swap(zp_search *s, int u, int v)
     int a = st->x[u], b = st->x[v];
     if (!app_fits_zone(st->p, u, b) || !app_fits_zone(st->p, v, a))
         return;
-    apply_move(s, u, b);
-    apply_move(s, v, a);
+    do_move(s, u, b);
+    do_move(s, v, a);
     if (!zone_within_limits(st, a) || !zone_within_limits(st, b)) {
-        apply_move(s, v, b);
-        apply_move(s, u, a);
+        do_move(s, v, b);
+        do_move(s, u, a);
     }
 }
 
-void search_perturb(zp_search *s, zp_rng *rng, int strength)
+/* A random app, preferring one with neighbours. */
+static int random_app(const zp_search *s, zp_rng *rng)
+{
+    const zp_problem *p = s->st->p;
+    int tries = (int)knob("ZK_BTRIES", 0);
+    int u = (int)rng_below(rng, (uint64_t)p->n);
+    for (int t = 0; t < 8 && p->xadj[u + 1] == p->xadj[u]; t++)
+        u = (int)rng_below(rng, (uint64_t)p->n);
+    for (int t = 0; t < tries && s->nb_len[u] < 2; t++) /* prefer the boundary */
+        u = (int)rng_below(rng, (uint64_t)p->n);
+    return u;
+}
+
+/* Moves a connected group of up to size apps of u's zone, grown from u breadth-first, to the
+ * zone of one of u's neighbours elsewhere (or a random zone). Balance is left to the repair. */
+static void move_group(zp_search *s, zp_rng *rng, int u, int size)
+{
+    zp_state *st = s->st;
+    const zp_problem *p = st->p;
+    int a = st->x[u], b = -1;
+    int64_t deg = p->xadj[u + 1] - p->xadj[u];
+    for (int t = 0; t < 4 && deg > 0 && b < 0; t++) {
+        int v = p->adjncy[p->xadj[u] + (int64_t)rng_below(rng, (uint64_t)deg)];
+        if (st->x[v] != a)
+            b = st->x[v];
+    }
+    if (b < 0) {
+        b = (int)rng_below(rng, (uint64_t)p->k - 1);
+        b += b >= a;
+    }
+    /* breadth-first over s->seeds (free between passes) */
+    int64_t head = 0, tail = 0;
+    s->seed_stamp++;
+    s->seed_mark[u] = s->seed_stamp;
+    s->seeds[tail++] = u;
+    while (head < tail && head < size) {
+        int v = s->seeds[head++];
+        for (int64_t j = p->xadj[v]; j < p->xadj[v + 1] && tail < size; j++) {
+            int w = p->adjncy[j];
+            if (st->x[w] == a && s->seed_mark[w] != s->seed_stamp) {
+                s->seed_mark[w] = s->seed_stamp;
+                s->seeds[tail++] = w;
+            }
+        }
+    }
+    for (int64_t i = 0; i < tail && i < size; i++) {
+        int v = s->seeds[i];
+        if (app_fits_zone(p, v, b) && state_move_fits(st, v, b))
+            do_move(s, v, b);
+    }
+}
+
+static void perturb(zp_search *s, zp_rng *rng, int strength)
 {
     zp_state *st = s->st;
     const zp_problem *p = st->p;
     if (p->k < 2 || p->n < 2)
         return;
     for (int i = 0; i < strength; i++) {
-        int u = (int)rng_below(rng, (uint64_t)p->n);
-        for (int t = 0; t < 8 && p->xadj[u + 1] == p->xadj[u]; t++)
-            u = (int)rng_below(rng, (uint64_t)p->n);
+        int u = random_app(s, rng);
+        if (rng_uniform(rng) < knob("ZK_PGROUP", 0.5)) {
+            move_group(s, rng, u, 1 + (int)rng_below(rng, (uint64_t)knob("ZK_GSIZE", 4)));
+            continue;
+        }
         int a = st->x[u];
         int b = (int)rng_below(rng, (uint64_t)p->k - 1);
         b += b >= a;
@@ -313,6 +650,12 @@ void search_perturb(zp_search *s, zp_rng *rng, int strength)
         if (v >= 0)
             try_swap(s, u, v);
     }
+}
+
+void search_perturb(zp_search *s, zp_rng *rng, int strength)
+{
+    search_sync(s);
+    perturb(s, rng, strength);
 }
 
 static void begin_round(zp_search *s)
@@ -328,7 +671,7 @@ static void reject_round(zp_search *s)
     for (int64_t i = 0; i < count; i++) {
         int u = s->touched[i];
         if (s->st->x[u] != s->saved[u])
-            state_move(s->st, u, s->saved[u]);
+            do_move(s, u, s->saved[u]);
     }
 }
 
@@ -342,38 +685,64 @@ int search_ils(zp_search *s, zp_rng *rng, const zp_ils_params *prm)
 {
     zp_state *st = s->st;
     const zp_problem *p = st->p;
-    int rc = search_refine(s) < 0 ? ZP_ERUNTIME : ZP_OK;
-    if (rc)
-        return rc;
+    search_sync(s);
+    if (refine_global(s) < 0)
+        return ZP_ERUNTIME;
+    if (prm->rounds <= 0)
+        return ZP_OK;
     memcpy(s->saved, st->x, sizeof *st->x * (size_t)p->n);
-    memcpy(s->best, st->x, sizeof *st->x * (size_t)p->n);
-    int64_t best_imb = st->imbalance, cur_imb = st->imbalance;
+    int64_t best_imb = st->imbalance, cur_imb = st->imbalance, last_best = 0;
     double best_obj = state_objective(st), cur_obj = best_obj;
-    int max_strength = 2 + p->k / 2;
+    int best_is_current = 1;
+    int max_strength = ZP_MIN((int)knob("ZK_STRMAX", 8), (int)knob("ZK_STR0", 2) + (int)(p->k * knob("ZK_STRK", 0.5)));
+    double thr = knob("ZK_THR", 0) * s->dist_gain, q = knob("ZK_Q", 0);
+    int64_t restart = (int64_t)knob("ZK_RESTART", 0);
     for (int64_t round = 1; round <= prm->rounds; round++) {
         if (prm->deadline > 0 && zp_now() > prm->deadline)
             break;
+        zs_rounds++;
         begin_round(s);
-        search_perturb(s, rng, 1 + (int)rng_below(rng, (uint64_t)max_strength));
-        if (search_refine(s) < 0)
+        perturb(s, rng, 1 + (int)rng_below(rng, (uint64_t)max_strength));
+        if (refine_local(s) != ZP_OK)
             return ZP_ERUNTIME;
         int64_t imb = st->imbalance;
         double obj = state_objective(st);
-        if (better(imb, obj, best_imb, best_obj)) {
-            best_imb = imb;
-            best_obj = obj;
-            memcpy(s->best, st->x, sizeof *st->x * (size_t)p->n);
+        int accept = !better(cur_imb, cur_obj, imb, obj);
+        if (!accept && q > 0 && imb == cur_imb && obj <= cur_obj + thr && rng_uniform(rng) < q) {
+            if (best_is_current)
+                memcpy(s->best, s->saved, sizeof *s->best * (size_t)p->n);
+            best_is_current = 0;
+            accept = 1;
         }
-        if (!better(cur_imb, cur_obj, imb, obj)) { /* as good as the current one: walk on */
+        if (accept) {
+            if (!better(best_imb, best_obj, imb, obj)) {
+                if (better(imb, obj, best_imb, best_obj))
+                    last_best = round;
+                best_imb = imb;
+                best_obj = obj;
+                best_is_current = 1;
+            }
             cur_imb = imb;
             cur_obj = obj;
             accept_round(s);
         } else {
             reject_round(s);
         }
+        if (restart > 0 && !best_is_current && round - last_best > restart) {
+            state_assign(st, s->best);
+            search_sync(s);
+            memcpy(s->saved, s->best, sizeof *s->best * (size_t)p->n);
+            cur_imb = best_imb;
+            cur_obj = best_obj;
+            best_is_current = 1;
+            last_best = round;
+        }
         if (prm->observer && prm->record_every > 0 && round % prm->record_every == 0)
             prm->observer(prm->observer_ctx, st, round, best_obj);
     }
-    state_assign(st, s->best);
+    if (!best_is_current) {
+        state_assign(st, s->best);
+        search_sync(s);
+    }
     return ZP_OK;
 }

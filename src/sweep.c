@@ -1,9 +1,1139 @@
-/* sweep.c - placeholder until sweeps land: `zoneplace sweep` is refused. */
+/* sweep.c - the `zoneplace sweep` command (see sweep.h): options, groups of ranks, rounds of
+ * tasks, preemption by signal, resume, and the outputs (HDF5 via h5out, summary JSON, report). */
 #include "sweep.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "h5out.h"
+#include "pipeline.h"
+#include "report.h"
+#include "sweepfile.h"
 #include "util.h"
+
+#ifndef ZP_VERSION
+#define ZP_VERSION "0.1.0"
+#endif
+#ifndef ZP_GIT_REV
+#define ZP_GIT_REV "unknown"
+#endif
+
+static const char sweep_usage[] =
+    "Usage: zoneplace sweep --config SWEEP.json [--out F.h5] [--summary F.json] [OPTIONS]\n"
+    "Runs every task of a sweep file (instances x zone counts x parameters x seeds) on groups\n"
+    "of MPI ranks and writes them all to one HDF5 file (/tasks, /trajectory, /placements).\n"
+    "\n"
+    "Options:\n"
+    "  -c, --config SWEEP.json   the sweep file (format: docs/sweeps.md)\n"
+    "  -o, --out F.h5            write the sweep to an HDF5 file (via F.h5.partial)\n"
+    "      --summary F.json      write every task's parameters, metrics and placement as JSON\n"
+    "  -r, --resume PREV         skip the tasks PREV holds and add the others to it: PREV is a\n"
+    "                            sweep's .h5 (then the default --out) or its summary .json\n"
+    "                            (then the default --summary)\n"
+    "  -R, --ranks-per-task R    ranks that run one task's starts together (default: ranks /\n"
+    "                            tasks, at least 1); the ranks form ranks/R groups\n"
+    "      --slice I/N           run only the tasks whose id %% N == I (job arrays)\n"
+    "      --zones K[,K...]      run only the tasks with these zone counts (job arrays)\n"
+    "  -i, --iterations N        perturbation rounds per start for every task (overrides)\n"
+    "  -t, --time-limit SEC      search time limit per task (results then depend on speed)\n"
+    "      --list                print the tasks that would run and exit\n"
+    "  -f, --force               overwrite existing output files\n"
+    "  -q, --quiet               no report on stdout, no progress on stderr\n"
+    "  -h, --help                this help\n"
+    "\n"
+    "Task ids are the expansion order of the sweep file and never change with the options\n"
+    "above, so the outputs of slices, zone counts and resumed runs merge by task id.\n"
+    "Results do not depend on the number of ranks or on --ranks-per-task.\n"
+    "\n"
+    "SIGTERM, SIGINT or SIGUSR1 (Slurm sends SIGTERM before it kills a job): the running tasks\n"
+    "are finished, every completed task is written, the files are closed validly and the exit\n"
+    "status is 5; run again with --resume to complete the sweep.\n"
+    "Exit status: 0 ok, 1 runtime failure, 2 usage, 3 invalid input, 4 I/O,\n"
+    "5 stopped by a signal (partial results saved; resume with --resume).\n";
+
+/* ---- options -------------------------------------------------------------------------------- */
+
+typedef struct {
+    const char *config, *out, *summary, *resume;
+    int force, quiet, list, help;
+    int rpt; /* ranks per task, 0: automatic */
+    int slice_i, slice_n;
+    int only[64];
+    int nonly;
+    int64_t iterations;
+    double time_limit;
+    int set_iterations, set_time;
+    char command_line[4096];
+} sweep_cli;
+
+static int parse_int(const char *text, long long lo, long long hi, const char *opt,
+                     long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || *end || end == text || v < lo || v > hi)
+        return zp_fail(ZP_EUSAGE, "%s: expected a whole number in [%lld, %lld], got '%s'", opt,
+                       lo, hi, text);
+    *out = v;
+    return ZP_OK;
+}
+
+static int parse_slice(const char *text, sweep_cli *c)
+{
+    long long i, n;
+    char buf[64];
+    const char *slash = strchr(text, '/');
+    if (!slash || (size_t)(slash - text) >= sizeof buf)
+        return zp_fail(ZP_EUSAGE, "--slice: expected I/N (e.g. 0/4), got '%s'", text);
+    memcpy(buf, text, (size_t)(slash - text));
+    buf[slash - text] = '\0';
+    if (parse_int(buf, 0, 1000000, "--slice I", &i) ||
+        parse_int(slash + 1, 1, 1000000, "--slice N", &n))
+        return ZP_EUSAGE;
+    if (i >= n)
+        return zp_fail(ZP_EUSAGE, "--slice %lld/%lld: I must be below N", i, n);
+    c->slice_i = (int)i;
+    c->slice_n = (int)n;
+    return ZP_OK;
+}
+
+static int parse_zone_list(const char *text, sweep_cli *c)
+{
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", text);
+    for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
+        long long k;
+        if (parse_int(tok, 1, 1000000, "--zones", &k))
+            return ZP_EUSAGE;
+        if (c->nonly == (int)(sizeof c->only / sizeof c->only[0]))
+            return zp_fail(ZP_EUSAGE, "--zones: at most %d zone counts",
+                           (int)(sizeof c->only / sizeof c->only[0]));
+        c->only[c->nonly++] = (int)k;
+    }
+    if (!c->nonly)
+        return zp_fail(ZP_EUSAGE, "--zones: expected K[,K...], got '%s'", text);
+    return ZP_OK;
+}
+
+enum { OPT_SUMMARY = 256, OPT_SLICE, OPT_ZONES, OPT_LIST };
+
+static int parse_cli(sweep_cli *c, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"config", required_argument, 0, 'c'},      {"out", required_argument, 0, 'o'},
+        {"summary", required_argument, 0, OPT_SUMMARY}, {"resume", required_argument, 0, 'r'},
+        {"ranks-per-task", required_argument, 0, 'R'}, {"slice", required_argument, 0, OPT_SLICE},
+        {"zones", required_argument, 0, OPT_ZONES}, {"iterations", required_argument, 0, 'i'},
+        {"time-limit", required_argument, 0, 't'},  {"list", no_argument, 0, OPT_LIST},
+        {"force", no_argument, 0, 'f'},             {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'},              {0, 0, 0, 0}};
+    memset(c, 0, sizeof *c);
+    c->slice_n = 1;
+    size_t used = 0;
+    for (int i = 0; i < argc && used + 2 < sizeof c->command_line; i++) {
+        int n = snprintf(c->command_line + used, sizeof c->command_line - used, "%s%s",
+                         i ? " " : "", argv[i]);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+    opterr = 0;
+    optind = 2;
+    int opt;
+    long long v;
+    while ((opt = getopt_long(argc, argv, "c:o:r:R:i:t:fqh", longopts, NULL)) != -1) {
+        switch (opt) {
+        case 'c': c->config = optarg; break;
+        case 'o': c->out = optarg; break;
+        case OPT_SUMMARY: c->summary = optarg; break;
+        case 'r': c->resume = optarg; break;
+        case 'R':
+            if (strcmp(optarg, "auto") == 0) {
+                c->rpt = 0;
+                break;
+            }
+            if (parse_int(optarg, 1, 1000000, "--ranks-per-task", &v))
+                return ZP_EUSAGE;
+            c->rpt = (int)v;
+            break;
+        case OPT_SLICE:
+            if (parse_slice(optarg, c))
+                return ZP_EUSAGE;
+            break;
+        case OPT_ZONES:
+            if (parse_zone_list(optarg, c))
+                return ZP_EUSAGE;
+            break;
+        case 'i':
+            if (parse_int(optarg, 0, 1000000000000LL, "--iterations", &v))
+                return ZP_EUSAGE;
+            c->iterations = v, c->set_iterations = 1;
+            break;
+        case 't': {
+            char *end;
+            errno = 0;
+            c->time_limit = strtod(optarg, &end);
+            if (errno || *end || end == optarg || !(c->time_limit >= 0 && c->time_limit <= 1e9))
+                return zp_fail(ZP_EUSAGE, "--time-limit: expected seconds in [0, 1e9], got '%s'",
+                               optarg);
+            c->set_time = 1;
+            break;
+        }
+        case OPT_LIST: c->list = 1; break;
+        case 'f': c->force = 1; break;
+        case 'q': c->quiet = 1; break;
+        case 'h': c->help = 1; return ZP_OK;
+        default:
+            if (optopt && optopt < 256)
+                return zp_fail(ZP_EUSAGE, "sweep: option -%c: unknown or missing its value (see "
+                                          "zoneplace sweep --help)", optopt);
+            return zp_fail(ZP_EUSAGE, "sweep: %s: unknown option or missing value (see "
+                                      "zoneplace sweep --help)", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return zp_fail(ZP_EUSAGE, "sweep: unexpected argument '%s' (see zoneplace sweep --help)",
+                       argv[optind]);
+    if (!c->config)
+        return zp_fail(ZP_EUSAGE, "sweep: --config SWEEP.json is required (see zoneplace sweep "
+                                  "--help)");
+    return ZP_OK;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+static int resume_is_json(const sweep_cli *c) { return c->resume && ends_with(c->resume, ".json"); }
+
+static int file_exists(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) == 0;
+}
+
+/* Folder exists and is writable; path absent unless allowed. */
+static int check_output_path(const char *path, int may_exist)
+{
+    char dir[4096];
+    struct stat sb;
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *(slash == dir ? slash + 1 : slash) = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return zp_fail(ZP_EIO, "%s: folder '%s' does not exist", path, dir);
+    if (access(dir, W_OK) != 0)
+        return zp_fail(ZP_EIO, "%s: folder '%s' is not writable", path, dir);
+    if (!may_exist && stat(path, &sb) == 0)
+        return zp_fail(ZP_EIO, "%s: exists (use --force to overwrite, or --resume)", path);
+    return ZP_OK;
+}
+
+/* ---- signals -------------------------------------------------------------------------------- */
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig) { stop_signal = sig; }
+
+static const int stop_signals[] = {SIGTERM, SIGINT, SIGUSR1};
+#define NSTOP ((int)(sizeof stop_signals / sizeof stop_signals[0]))
+
+static void signals_install(struct sigaction *old)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    for (int i = 0; i < NSTOP; i++)
+        sigaction(stop_signals[i], &sa, &old[i]);
+}
+
+static void signals_restore(const struct sigaction *old)
+{
+    for (int i = 0; i < NSTOP; i++)
+        sigaction(stop_signals[i], &old[i], NULL);
+}
+
+static const char *signal_name(int sig)
+{
+    return sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : sig == SIGUSR1 ? "SIGUSR1"
+                                                                                 : "a signal";
+}
+
+/* ---- results moved between ranks ------------------------------------------------------------ */
+
+/* The fixed part of a task result as sent from a group's leader to world rank 0. */
+typedef struct {
+    int32_t task, zones, apps, starts, epochs, best_start, nphases, unused;
+    uint64_t seed;
+    double wall;
+    zp_phase_result phases[ZP_MAX_PHASES];
+    zp_metrics final;
+} wire_result;
+
+static void wire_pack(const zp_task_result *r, wire_result *w)
+{
+    memset(w, 0, sizeof *w);
+    w->task = r->task, w->zones = r->zones, w->apps = r->apps, w->starts = r->starts;
+    w->epochs = r->epochs, w->best_start = r->best_start, w->nphases = r->nphases;
+    w->seed = r->seed, w->wall = r->wall;
+    memcpy(w->phases, r->phases, sizeof w->phases);
+    w->final = r->final;
+}
+
+static void wire_unpack(const wire_result *w, zp_task_result *r)
+{
+    r->task = w->task, r->zones = w->zones, r->apps = w->apps, r->starts = w->starts;
+    r->epochs = w->epochs, r->best_start = w->best_start, r->nphases = w->nphases;
+    r->seed = w->seed, r->wall = w->wall;
+    memcpy(r->phases, w->phases, sizeof r->phases);
+    r->final = w->final;
+}
+
+/* ---- the run's state ------------------------------------------------------------------------ */
+
+typedef struct {
+    sweep_cli cli;
+    zp_comm *world, *group;
+    int rank, size, rpt, ngroups, color;
+    sweep_def *s;
+    zp_config **cfg; /* [ninst] */
+    int *sel;        /* selected tasks still to run, in id order */
+    int nsel;
+    int *sel_all;      /* selected by slice and zones, before removing the done ones */
+    int nselected_all;
+    int *problem_of;   /* [ntasks] index of the task's problem group in the HDF5 file, -1 */
+    int nproblems;
+    int *done;       /* task ids already in the resumed output */
+    int ndone;
+    cJSON *old_summary; /* tasks of the summary being resumed (rank 0) */
+    int *group_of, *order_of;
+    int *pos_at;       /* [rounds * ngroups] position in sel of group g's task of round k, -1 */
+    int rounds;
+    zp_task_result *mine; /* results of this rank's group, with this rank's trajectory rows */
+    int *mine_id;
+    int nmine;
+    zp_task_result *all; /* rank 0: copies of every result of this run, by position in sel */
+    unsigned char *have; /* rank 0: all[i] is filled */
+    int completed;       /* tasks completed in this run */
+    int stopped;         /* the signal that stopped the run, 0 if none */
+    double t0;
+} sweep_run;
+
+static void free_run(sweep_run *r)
+{
+    if (r->cfg)
+        for (int i = 0; r->s && i < r->s->ninst; i++)
+            config_destroy(&r->cfg[i]);
+    zp_free(r->cfg);
+    for (int i = 0; r->mine && i < r->nmine; i++)
+        task_result_free(&r->mine[i]);
+    for (int i = 0; r->all && i < r->nsel; i++)
+        task_result_free(&r->all[i]);
+    zp_free(r->mine);
+    zp_free(r->mine_id);
+    zp_free(r->all);
+    zp_free(r->have);
+    zp_free(r->sel);
+    zp_free(r->sel_all);
+    zp_free(r->problem_of);
+    zp_free(r->done);
+    zp_free(r->group_of);
+    zp_free(r->order_of);
+    zp_free(r->pos_at);
+    cJSON_Delete(r->old_summary);
+    par_comm_free(&r->group);
+    sweep_destroy(&r->s);
+}
+
+/* ---- loading, resume, validation ------------------------------------------------------------ */
+
+static int load_all(sweep_run *r)
+{
+    int rc = ZP_OK;
+    sweep_instance_data *data = NULL;
+    ZP_CHECK(par_agree_status(r->world, sweep_load(r->cli.config, &r->s)));
+    sweep_def *s = r->s;
+    ZP_ALLOC(r->cfg, s->ninst);
+    ZP_ALLOC(data, s->ninst);
+    for (int i = 0; i < s->ninst && rc == ZP_OK; i++)
+        rc = sweep_instance_load(s, i, &r->cfg[i]);
+    ZP_CHECK(par_agree_status(r->world, rc));
+    for (int i = 0; i < s->ninst; i++)
+        data[i] = (sweep_instance_data){r->cfg[i]->base, r->cfg[i]->arrivals, r->cfg[i]->options};
+    ZP_CHECK(par_agree_status(r->world, sweep_resolve(s, data)));
+    if (r->cli.set_iterations)
+        s->search.iterations = r->cli.iterations, s->set_iterations = 1;
+    if (r->cli.set_time)
+        s->search.time_limit = r->cli.time_limit, s->set_time = 1;
+out:
+    zp_free(data);
+    return rc;
+}
+
+/* Checks that the entry of a resumed output describes task id of this sweep. */
+static int check_old_task(const sweep_run *r, const char *file, int id, const char *instance,
+                          int zones, double seed)
+{
+    const sweep_def *s = r->s;
+    if (id < 0 || id >= s->ntasks)
+        return zp_fail(ZP_EINPUT, "%s: task %d is not a task of %s (%d tasks): another sweep?",
+                       file, id, s->source, s->ntasks);
+    const sweep_task *t = &s->tasks[id];
+    if ((instance && strcmp(instance, s->inst[t->instance].name) != 0) || zones != t->zones ||
+        seed != (double)t->seed)
+        return zp_fail(ZP_EINPUT,
+                       "%s: task %d is %s, %d zones, seed %.0f there but %s, %d zones, seed "
+                       "%llu in %s: made from another sweep file?",
+                       file, id, instance ? instance : "?", zones, seed,
+                       s->inst[t->instance].name, t->zones, (unsigned long long)t->seed,
+                       s->source);
+    return ZP_OK;
+}
+
+/* Rank 0: reads a summary JSON; its task entries are kept in r->old_summary. When ids is not
+ * NULL the task ids are returned too. A missing file is ZP_EIO unless optional. */
+static int read_old_summary(sweep_run *r, const char *path, int optional, int **ids, int *n)
+{
+    int rc = ZP_OK;
+    char *text = NULL;
+    cJSON *root = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        if (optional && errno == ENOENT)
+            return ZP_OK;
+        return zp_fail(ZP_EIO, "%s: cannot open: %s", path, strerror(errno));
+    }
+    size_t cap = 1 << 16, used = 0;
+    ZP_ALLOC(text, cap);
+    for (;;) {
+        if (used + 1 >= cap) {
+            char *bigger = zp_realloc(text, cap * 2);
+            if (!bigger)
+                ZP_CHECK(ZP_ERUNTIME);
+            text = bigger, cap *= 2;
+        }
+        size_t got = fread(text + used, 1, cap - used - 1, f);
+        used += got;
+        if (!got)
+            break;
+    }
+    text[used] = '\0';
+    root = cJSON_Parse(text);
+    cJSON *tasks = root ? cJSON_GetObjectItemCaseSensitive(root, "tasks") : NULL;
+    if (!cJSON_IsArray(tasks))
+        ZP_CHECK(zp_fail(ZP_EINPUT, "%s: not a zoneplace summary (no \"tasks\" list)", path));
+    int count = cJSON_GetArraySize(tasks), i = 0;
+    if (ids)
+        ZP_ALLOC(*ids, count);
+    for (cJSON *t = tasks->child; t; t = t->next, i++) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(t, "task");
+        const cJSON *inst = cJSON_GetObjectItemCaseSensitive(t, "instance");
+        const cJSON *zones = cJSON_GetObjectItemCaseSensitive(t, "zones");
+        const cJSON *seed = cJSON_GetObjectItemCaseSensitive(t, "seed");
+        if (!cJSON_IsNumber(id) || !cJSON_IsNumber(zones) || !cJSON_IsNumber(seed))
+            ZP_CHECK(zp_fail(ZP_EINPUT, "%s: tasks[%d]: expected \"task\", \"zones\", \"seed\"",
+                             path, i));
+        ZP_CHECK(check_old_task(r, path, id->valueint,
+                                cJSON_IsString(inst) ? inst->valuestring : NULL, zones->valueint,
+                                seed->valuedouble));
+        if (ids)
+            (*ids)[i] = id->valueint;
+    }
+    if (ids)
+        *n = count;
+    r->old_summary = cJSON_DetachItemViaPointer(root, tasks);
+out:
+    cJSON_Delete(root);
+    zp_free(text);
+    fclose(f);
+    return rc;
+}
+
+/* Rank 0: the task ids held by the output being resumed. */
+static int read_done(sweep_run *r, int **ids, int *n)
+{
+    *ids = NULL;
+    *n = 0;
+    int rc = ZP_OK;
+    if (resume_is_json(&r->cli))
+        return read_old_summary(r, r->cli.resume, 0, ids, n);
+    ZP_CHECK(h5out_completed_tasks(r->cli.resume, ids, n));
+    for (int i = 0; i < *n; i++) {
+        int id = (*ids)[i];
+        if (id < 0 || id >= r->s->ntasks)
+            ZP_CHECK(zp_fail(ZP_EINPUT, "%s: task %d is not a task of %s (%d tasks): made from "
+                                        "another sweep file?", r->cli.resume, id, r->s->source,
+                             r->s->ntasks));
+    }
+out:
+    return rc;
+}
+
+static int setup_resume(sweep_run *r)
+{
+    int rc = ZP_OK;
+    int64_t n = 0;
+    if (!r->cli.resume)
+        return ZP_OK;
+    if (r->rank == 0) {
+        int nn = 0;
+        rc = read_done(r, &r->done, &nn);
+        n = nn;
+        /* a summary being updated besides an .h5 resume keeps its old entries */
+        if (rc == ZP_OK && r->cli.summary && !r->old_summary)
+            rc = read_old_summary(r, r->cli.summary, 1, NULL, NULL);
+    }
+    ZP_CHECK(par_agree_status(r->world, rc));
+    ZP_CHECK(par_bcast(r->world, &n, sizeof n, 0));
+    if (r->rank != 0)
+        ZP_ALLOC(r->done, n);
+    ZP_CHECK(par_bcast(r->world, r->done, (int64_t)sizeof *r->done * n, 0));
+    r->ndone = (int)n;
+out:
+    return rc;
+}
+
+/* Rank 0 builds every selected task's problem once, so that input errors come before any work. */
+static int validate_tasks(sweep_run *r)
+{
+    int rc = ZP_OK;
+    if (r->rank == 0) {
+        for (int i = 0; i < r->nsel && rc == ZP_OK; i++) {
+            const sweep_task *t = &r->s->tasks[r->sel[i]];
+            const zp_config *cfg = r->cfg[t->instance];
+            zp_problem *p = NULL;
+            rc = sweep_task_problem(r->s, t, cfg->base, &p);
+            problem_destroy(&p);
+            if (rc == ZP_OK && cfg->arrivals) {
+                rc = sweep_task_problem(r->s, t, cfg->arrivals, &p);
+                problem_destroy(&p);
+            }
+        }
+    }
+    return par_agree_status(r->world, rc);
+}
+
+static int check_outputs(sweep_run *r)
+{
+    int rc = ZP_OK;
+    const sweep_cli *c = &r->cli;
+#if defined(ZP_MPI) && !ZP_MPI
+    if (c->out) /* refused before any work rather than after it */
+        return zp_fail(ZP_EUSAGE, "%s: this zoneplace was built without HDF5 (make MPI=0): use "
+                                  "--summary", c->out);
+#endif
+    if (r->rank == 0) {
+        if (c->out) {
+            int in_place = c->resume && strcmp(c->out, c->resume) == 0;
+            rc = check_output_path(c->out, c->force || in_place);
+        }
+        if (rc == ZP_OK && c->summary)
+            rc = check_output_path(c->summary, c->force || c->resume);
+    }
+    return par_agree_status(r->world, rc);
+}
+
+/* ---- listing -------------------------------------------------------------------------------- */
+
+/* Width of the instance column: the longest instance name, at least 8. */
+static int name_width(const sweep_def *s)
+{
+    int w = 8;
+    for (int i = 0; i < s->ninst; i++)
+        w = ZP_MAX(w, (int)strlen(s->inst[i].name));
+    return ZP_MIN(w, 40);
+}
+
+static void print_task_header(FILE *f, int w)
+{
+    fprintf(f, "%5s %-*s %5s %6s %6s %-10s %9s %8s %8s\n", "task", w, "instance", "zones", "seed",
+            "starts", "capacity", "imbalance", "requests", "move_fac");
+}
+
+static void print_task_params(FILE *f, const sweep_def *s, const sweep_task *t, int w)
+{
+    fprintf(f, "%5d %-*s %5d %6llu %6d %-10s %9g %8g %8g", t->id, w, s->inst[t->instance].name,
+            t->zones, (unsigned long long)t->seed, t->starts, sweep_capmode_name(t->capacity_mode),
+            t->imbalance, t->requests, t->move_factor);
+}
+
+static void print_list(const sweep_run *r)
+{
+    const sweep_def *s = r->s;
+    printf("# sweep %s (%s): %d tasks; %d selected, %d of them done, %d to run\n",
+           s->name ? s->name : "", s->source, s->ntasks, r->nselected_all,
+           r->nselected_all - r->nsel, r->nsel);
+    int w = name_width(s);
+    print_task_header(stdout, w);
+    for (int i = 0; i < r->nsel; i++)
+        print_task_params(stdout, s, &s->tasks[r->sel[i]], w), putchar('\n');
+}
+
+/* ---- running -------------------------------------------------------------------------------- */
+
+static int setup_groups(sweep_run *r)
+{
+    int rc = ZP_OK;
+    int rpt = r->cli.rpt;
+    if (rpt > r->size)
+        return zp_fail(ZP_EUSAGE, "--ranks-per-task %d: only %d ranks", rpt, r->size);
+    if (rpt == 0)
+        rpt = ZP_MAX(1, r->size / ZP_MAX(1, r->nsel));
+    r->rpt = rpt;
+    r->ngroups = ZP_MAX(1, r->size / rpt);
+    r->color = ZP_MIN(r->rank / rpt, r->ngroups - 1);
+    ZP_CHECK(par_split(r->world, r->color, r->rank, &r->group));
+    ZP_ALLOC(r->group_of, r->nsel);
+    ZP_ALLOC(r->order_of, r->nsel);
+    sweep_schedule(r->s, r->sel, r->nsel, r->ngroups, r->group_of, r->order_of, &r->rounds);
+    ZP_ALLOC(r->pos_at, (int64_t)r->rounds * r->ngroups);
+    for (int64_t i = 0; i < (int64_t)r->rounds * r->ngroups; i++)
+        r->pos_at[i] = -1;
+    for (int i = 0; i < r->nsel; i++)
+        r->pos_at[(int64_t)r->order_of[i] * r->ngroups + r->group_of[i]] = i;
+    ZP_ALLOC(r->mine, ZP_MAX(r->rounds, 1));
+    ZP_ALLOC(r->mine_id, ZP_MAX(r->rounds, 1));
+    if (r->rank == 0) {
+        ZP_ALLOC(r->all, r->nsel);
+        ZP_ALLOC(r->have, r->nsel);
+    }
+out:
+    return rc;
+}
+
+/* Position in sel of the task group g runs in round k, or -1. */
+static int task_at(const sweep_run *r, int g, int k)
+{
+    return r->pos_at[(int64_t)k * r->ngroups + g];
+}
+
+static int run_task(sweep_run *r, int pos, zp_task_result *res)
+{
+    int rc = ZP_OK;
+    const sweep_task *t = &r->s->tasks[r->sel[pos]];
+    const zp_config *cfg = r->cfg[t->instance];
+    zp_problem *base = NULL, *arr = NULL;
+    zp_options o;
+    ZP_CHECK(sweep_task_problem(r->s, t, cfg->base, &base));
+    if (cfg->arrivals)
+        ZP_CHECK(sweep_task_problem(r->s, t, cfg->arrivals, &arr));
+    sweep_task_options(r->s, t, &cfg->options, &o);
+    zp_exchange ex = par_exchange(r->group);
+    zp_task_spec spec = {&o, t->id, !r->cli.quiet && r->rank == 0, &ex};
+    ZP_CHECK(task_run(&spec, base, arr, res));
+out:
+    problem_destroy(&base);
+    problem_destroy(&arr);
+    return rc;
+}
+
+/* Every group leader sends its result of round k to world rank 0 (a broadcast each, in group
+ * order, so that every rank takes part in the same collectives). */
+static int share_round(sweep_run *r, int k)
+{
+    int rc = ZP_OK;
+    int *xbuf = NULL;
+    uint64_t *sbuf = NULL;
+    for (int g = 0; g < r->ngroups; g++) {
+        int pos = task_at(r, g, k);
+        if (pos < 0)
+            continue;
+        const sweep_task *t = &r->s->tasks[r->sel[pos]];
+        int root = g * r->rpt;
+        wire_result w;
+        const zp_task_result *src = r->color == g && r->nmine > 0 ? &r->mine[r->nmine - 1] : NULL;
+        if (r->rank == root)
+            wire_pack(src, &w);
+        ZP_CHECK(par_bcast(r->world, &w, sizeof w, root));
+        ZP_ALLOC(xbuf, w.apps);
+        ZP_ALLOC(sbuf, w.starts);
+        if (r->rank == root) {
+            memcpy(xbuf, src->placement, sizeof *xbuf * (size_t)w.apps);
+            memcpy(sbuf, src->start_seeds, sizeof *sbuf * (size_t)w.starts);
+        }
+        ZP_CHECK(par_bcast(r->world, xbuf, (int64_t)sizeof *xbuf * w.apps, root));
+        ZP_CHECK(par_bcast(r->world, sbuf, (int64_t)sizeof *sbuf * w.starts, root));
+        if (w.task != t->id || w.apps != t->apps)
+            ZP_CHECK(zp_fail(ZP_ERUNTIME, "sweep: internal error: group %d sent task %d, "
+                                          "expected %d", g, w.task, t->id));
+        if (r->rank == 0) {
+            zp_task_result *dst = &r->all[pos];
+            wire_unpack(&w, dst);
+            dst->placement = xbuf, dst->start_seeds = sbuf;
+            xbuf = NULL, sbuf = NULL;
+            r->have[pos] = 1;
+        }
+        zp_free(xbuf), zp_free(sbuf);
+        xbuf = NULL, sbuf = NULL;
+        r->completed++;
+    }
+out:
+    zp_free(xbuf);
+    zp_free(sbuf);
+    return rc;
+}
+
+static int run_rounds(sweep_run *r)
+{
+    int rc = ZP_OK;
+    for (int k = 0; k < r->rounds; k++) {
+        int64_t sig = stop_signal;
+        ZP_CHECK(par_allreduce_max_i64(r->world, &sig));
+        if (sig) {
+            r->stopped = (int)sig;
+            break;
+        }
+        int pos = task_at(r, r->color, k);
+        int status = ZP_OK;
+        if (pos >= 0) {
+            status = run_task(r, pos, &r->mine[r->nmine]);
+            if (status == ZP_OK)
+                r->mine_id[r->nmine++] = r->sel[pos];
+            else
+                task_result_free(&r->mine[r->nmine]);
+        }
+        ZP_CHECK(par_agree_status(r->world, status));
+        ZP_CHECK(share_round(r, k));
+        if (r->rank == 0 && !r->cli.quiet)
+            fprintf(stderr, "zoneplace sweep: %d/%d tasks done [%.1f s]\n", r->completed,
+                    r->nsel, zp_now() - r->t0);
+    }
+out:
+    return rc;
+}
+
+/* The problem groups of the HDF5 file: one per distinct task problem (instance, zones, capacity
+ * mode, imbalance, requests, move factor) among the selected tasks, numbered in task order. */
+static int same_problem(const sweep_task *a, const sweep_task *b)
+{
+    return a->instance == b->instance && a->zones == b->zones &&
+           a->capacity_mode == b->capacity_mode && a->imbalance == b->imbalance &&
+           a->requests == b->requests && a->move_factor == b->move_factor;
+}
+
+static int number_problems(sweep_run *r)
+{
+    int rc = ZP_OK;
+    int *first = NULL; /* task id that introduced each problem */
+    ZP_ALLOC(r->problem_of, r->s->ntasks);
+    ZP_ALLOC(first, r->nselected_all);
+    for (int id = 0; id < r->s->ntasks; id++)
+        r->problem_of[id] = -1;
+    for (int i = 0; i < r->nselected_all; i++) {
+        const sweep_task *t = &r->s->tasks[r->sel_all[i]];
+        int p = 0;
+        while (p < r->nproblems && !same_problem(&r->s->tasks[first[p]], t))
+            p++;
+        if (p == r->nproblems)
+            first[r->nproblems++] = t->id;
+        r->problem_of[t->id] = p;
+    }
+out:
+    zp_free(first);
+    return rc;
+}
+
+static void problem_group_name(int index, char *buf, size_t size)
+{
+    if (index <= 0)
+        snprintf(buf, size, "problem");
+    else
+        snprintf(buf, size, "problem_%d", index);
+}
+
+/* ---- outputs -------------------------------------------------------------------------------- */
+
+static cJSON *task_params_json(const sweep_def *s, const sweep_task *t)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddNumberToObject(o, "task", t->id);
+    cJSON_AddStringToObject(o, "instance", s->inst[t->instance].name);
+    cJSON_AddNumberToObject(o, "zones", t->zones);
+    cJSON_AddNumberToObject(o, "apps", (double)t->apps);
+    cJSON_AddNumberToObject(o, "seed", (double)t->seed);
+    cJSON_AddNumberToObject(o, "starts", t->starts);
+    cJSON_AddStringToObject(o, "capacity_mode", sweep_capmode_name(t->capacity_mode));
+    cJSON_AddNumberToObject(o, "imbalance", t->imbalance);
+    cJSON_AddNumberToObject(o, "requests", t->requests);
+    cJSON_AddNumberToObject(o, "move_factor", t->move_factor);
+    return o;
+}
+
+static cJSON *task_result_json(const sweep_def *s, const sweep_task *t, const zp_task_result *res)
+{
+    cJSON *o = task_params_json(s, t);
+    if (!o)
+        return NULL;
+    cJSON_AddNumberToObject(o, "epochs", res->epochs);
+    cJSON_AddNumberToObject(o, "best_start", res->best_start);
+    cJSON_AddNumberToObject(o, "wall_seconds", res->wall);
+    cJSON *phases = cJSON_AddArrayToObject(o, "phases");
+    for (int i = 0; phases && i < res->nphases; i++) {
+        cJSON *ph = report_metrics_json(&res->phases[i].m);
+        if (ph) {
+            cJSON_AddStringToObject(ph, "phase", res->phases[i].name);
+            cJSON_AddItemToArray(phases, ph);
+        }
+    }
+    cJSON *fin = report_metrics_json(&res->final);
+    if (fin)
+        cJSON_AddItemToObject(o, "final", fin);
+    cJSON *seeds = cJSON_AddArrayToObject(o, "start_seeds");
+    for (int i = 0; seeds && i < res->starts; i++) {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%llu", (unsigned long long)res->start_seeds[i]);
+        cJSON_AddItemToArray(seeds, cJSON_CreateString(buf));
+    }
+    cJSON_AddItemToObject(o, "placement", cJSON_CreateIntArray(res->placement, res->apps));
+    return o;
+}
+
+static int write_text_atomically(const char *path, const char *text)
+{
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.partial", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return zp_fail(ZP_EIO, "%s: cannot write: %s", tmp, strerror(errno));
+    int bad = fputs(text, f) < 0 || fputc('\n', f) < 0;
+    bad |= fclose(f) != 0;
+    if (bad || rename(tmp, path) != 0) {
+        int err = errno;
+        remove(tmp);
+        return zp_fail(ZP_EIO, "%s: cannot write: %s", path, strerror(err));
+    }
+    return ZP_OK;
+}
+
+static int task_id_of(const cJSON *entry)
+{
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(entry, "task");
+    return cJSON_IsNumber(id) ? id->valueint : -1;
+}
+
+/* Rank 0: the summary JSON: the resumed summary's tasks and this run's, by task id. */
+static int write_summary(sweep_run *r)
+{
+    int rc = ZP_OK;
+    const sweep_def *s = r->s;
+    char *text = NULL;
+    cJSON **by_id = NULL;
+    cJSON *root = cJSON_CreateObject();
+    if (!root)
+        ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
+    ZP_ALLOC(by_id, s->ntasks);
+    for (cJSON *e = r->old_summary ? r->old_summary->child : NULL; e; e = e->next) {
+        int id = task_id_of(e);
+        if (id >= 0 && id < s->ntasks)
+            by_id[id] = e;
+    }
+    cJSON *fresh = cJSON_CreateArray(); /* owns the new entries until they move into tasks */
+    if (!fresh)
+        ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
+    cJSON_AddItemToObject(root, "fresh", fresh);
+    for (int i = 0; i < r->nsel; i++) {
+        if (!r->have[i])
+            continue;
+        cJSON *e = task_result_json(s, &s->tasks[r->sel[i]], &r->all[i]);
+        if (!e)
+            ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
+        cJSON_AddItemToArray(fresh, e);
+        by_id[r->sel[i]] = e;
+    }
+    int ndone = 0, nselected_done = 0;
+    cJSON *tasks = cJSON_CreateArray();
+    if (!tasks)
+        ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
+    for (int id = 0; id < s->ntasks; id++) {
+        if (!by_id[id])
+            continue;
+        cJSON_AddItemReferenceToArray(tasks, by_id[id]);
+        ndone++;
+    }
+    for (int id = 0; id < s->ntasks; id++) {
+        int selected = id % r->cli.slice_n == r->cli.slice_i;
+        if (selected && r->cli.nonly) {
+            selected = 0;
+            for (int j = 0; j < r->cli.nonly; j++)
+                selected |= s->tasks[id].zones == r->cli.only[j];
+        }
+        nselected_done += selected && by_id[id];
+    }
+    cJSON_AddStringToObject(root, "creator", "zoneplace");
+    cJSON_AddStringToObject(root, "version", ZP_VERSION);
+    cJSON_AddStringToObject(root, "command", "sweep");
+    cJSON_AddStringToObject(root, "sweep", s->name ? s->name : "");
+    cJSON_AddStringToObject(root, "sweep_file", s->source);
+    cJSON_AddNumberToObject(root, "tasks_total", s->ntasks);
+    cJSON_AddNumberToObject(root, "tasks_selected", r->nselected_all);
+    cJSON_AddNumberToObject(root, "tasks_done", ndone);
+    cJSON_AddBoolToObject(root, "complete", nselected_done == r->nselected_all);
+    cJSON_AddStringToObject(root, "stopped_by", r->stopped ? signal_name(r->stopped) : "");
+    cJSON_AddItemToObject(root, "tasks", tasks);
+    /* print with the references, then drop the helper array from the output */
+    cJSON_DetachItemViaPointer(root, fresh);
+    text = cJSON_Print(root);
+    cJSON_Delete(fresh);
+    if (!text)
+        ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
+    rc = write_text_atomically(r->cli.summary, text);
+out:
+    cJSON_free(text);
+    cJSON_Delete(root);
+    zp_free(by_id);
+    return rc;
+}
+
+/* /parameters of the HDF5 file: the sweep file as parsed, the parameters of every task, and how
+ * this run was split. */
+static char *parameters_json(const sweep_run *r)
+{
+    const sweep_def *s = r->s;
+    cJSON *root = cJSON_CreateObject();
+    if (!root)
+        return NULL;
+    cJSON_AddStringToObject(root, "command", "sweep");
+    cJSON_AddStringToObject(root, "sweep_file", s->source);
+    cJSON_AddItemToObject(root, "sweep", cJSON_Parse(s->resolved_json));
+    cJSON *tasks = cJSON_AddArrayToObject(root, "tasks");
+    for (int id = 0; tasks && id < s->ntasks; id++) {
+        cJSON *t = task_params_json(s, &s->tasks[id]);
+        if (t && r->problem_of[id] >= 0) {
+            char name[32];
+            problem_group_name(r->problem_of[id], name, sizeof name);
+            cJSON_AddStringToObject(t, "problem", name);
+        }
+        cJSON_AddItemToArray(tasks, t);
+    }
+    cJSON_AddNumberToObject(root, "ranks", r->size);
+    cJSON_AddNumberToObject(root, "ranks_per_task", r->rpt);
+    cJSON_AddNumberToObject(root, "groups", r->ngroups);
+    cJSON *slice = cJSON_AddArrayToObject(root, "slice");
+    cJSON_AddItemToArray(slice, cJSON_CreateNumber(r->cli.slice_i));
+    cJSON_AddItemToArray(slice, cJSON_CreateNumber(r->cli.slice_n));
+    cJSON_AddItemToObject(root, "only_zones", cJSON_CreateIntArray(r->cli.only, r->cli.nonly));
+    char *text = cJSON_PrintUnformatted(root);
+    cJSON_Delete(root);
+    return text;
+}
+
+
+/* Collective: the final problem (with arrivals) of task t. */
+static int final_problem(const sweep_run *r, const sweep_task *t, zp_problem **p)
+{
+    const zp_config *cfg = r->cfg[t->instance];
+    return sweep_task_problem(r->s, t, cfg->arrivals ? cfg->arrivals : cfg->base, p);
+}
+
+/* Collective: appends the tasks of problem group p (every group when p < 0): rank 0 owns every
+ * /tasks row (copies in task order, without trajectories); every rank adds the trajectory rows
+ * of the results it computed. */
+static int append_results(sweep_run *r, zp_h5out *h, int p)
+{
+    int rc = ZP_OK;
+    zp_task_result *list = NULL;
+    int *owner = NULL;
+    const char **names = NULL;
+    int ncopies = r->rank == 0 ? r->nsel : 0, n = 0;
+    ZP_ALLOC(list, ncopies + r->nmine);
+    ZP_ALLOC(owner, ncopies + r->nmine);
+    ZP_ALLOC(names, ncopies + r->nmine);
+    for (int i = 0; i < ncopies; i++) {
+        if (!r->have[i] || (p >= 0 && r->problem_of[r->sel[i]] != p))
+            continue;
+        list[n] = r->all[i];
+        memset(&list[n].traj, 0, sizeof list[n].traj);
+        owner[n] = 1;
+        names[n++] = r->s->inst[r->s->tasks[r->sel[i]].instance].name;
+    }
+    for (int i = 0; i < r->nmine; i++) {
+        if (p >= 0 && r->problem_of[r->mine_id[i]] != p)
+            continue;
+        list[n] = r->mine[i];
+        owner[n] = 0;
+        names[n++] = r->s->inst[r->s->tasks[r->mine_id[i]].instance].name;
+    }
+    ZP_CHECK(h5out_append_tasks(h, list, n, owner, names));
+out:
+    zp_free(list);
+    zp_free(owner);
+    zp_free(names);
+    return rc;
+}
+
+static int write_h5(sweep_run *r)
+{
+    int rc = ZP_OK;
+    zp_h5out *h = NULL;
+    zp_problem *prob = NULL;
+    char *params = NULL;
+    const sweep_cli *c = &r->cli;
+    if (c->resume && !resume_is_json(c)) {
+        /* the old rows stay; the new ones follow them, each problem's under its existing group */
+        int in_place = strcmp(c->out, c->resume) == 0;
+        ZP_CHECK(h5out_open_append(&h, r->world, c->resume, c->out, c->force || in_place));
+        for (int p = 0; p < r->nproblems; p++) {
+            int id = -1;
+            for (int i = 0; i < r->nsel && id < 0; i++)
+                if (r->problem_of[r->sel[i]] == p)
+                    id = r->sel[i];
+            if (id < 0) /* no new task of this problem */
+                continue;
+            problem_destroy(&prob);
+            ZP_CHECK(par_agree_status(r->world, final_problem(r, &r->s->tasks[id], &prob)));
+            int found = 0;
+            ZP_CHECK(h5out_use_problem(h, prob, &found));
+            if (!found) /* e.g. a resume with a wider selection than the first run's */
+                ZP_CHECK(h5out_write_problem(h, prob));
+            ZP_CHECK(append_results(r, h, p));
+        }
+        goto out;
+    }
+    /* every rank: the output layer needs the same text everywhere (it sizes a dataset by it) */
+    if (!(params = parameters_json(r)))
+        rc = zp_fail(ZP_ERUNTIME, "out of memory");
+    ZP_CHECK(par_agree_status(r->world, rc));
+    zp_run_info info = {c->command_line, ZP_VERSION, ZP_GIT_REV, r->size, params ? params : "{}"};
+    ZP_CHECK(h5out_open(&h, r->world, c->out, c->force, &info));
+    /* problem by problem: its group, then its tasks (tasks of one problem differ only in seeds
+     * and starts, the innermost parameters, so /tasks stays in task order) */
+    for (int p = 0; p < r->nproblems; p++) {
+        int id = 0;
+        while (id < r->s->ntasks && r->problem_of[id] != p)
+            id++;
+        problem_destroy(&prob);
+        ZP_CHECK(par_agree_status(r->world, final_problem(r, &r->s->tasks[id], &prob)));
+        ZP_CHECK(h5out_write_problem(h, prob));
+        ZP_CHECK(append_results(r, h, p));
+    }
+out:
+    if (h) {
+        int close_rc = h5out_close(&h, rc == ZP_OK);
+        if (rc == ZP_OK)
+            rc = close_rc;
+    }
+    problem_destroy(&prob); /* after the close: the output refers to the last problem */
+    cJSON_free(params);
+    return rc;
+}
+
+static void print_report(const sweep_run *r)
+{
+    const sweep_def *s = r->s;
+    printf("sweep %s (%s): %d of %d tasks run here on %d rank%s (%d group%s of %d), %d done "
+           "before; %.2f s\n",
+           s->name ? s->name : "", s->source, r->completed, r->nselected_all, r->size,
+           r->size == 1 ? "" : "s", r->ngroups, r->ngroups == 1 ? "" : "s", r->rpt, r->ndone,
+           zp_now() - r->t0);
+    int w = name_width(s);
+    fprintf(stdout, "%5s %-*s %5s %6s %6s %-10s %12s %6s %7s %5s %8s\n", "task", w, "instance",
+            "zones", "seed", "starts", "capacity", "traffic", "ext", "LB%", "viol", "wall s");
+    for (int i = 0; i < r->nsel; i++) {
+        if (!r->have[i])
+            continue;
+        const sweep_task *t = &s->tasks[r->sel[i]];
+        const zp_metrics *m = &r->all[i].final;
+        printf("%5d %-*s %5d %6llu %6d %-10s %12.0f %6lld %7.2f %5lld %8.3f\n", t->id, w,
+               s->inst[t->instance].name, t->zones, (unsigned long long)t->seed, t->starts,
+               sweep_capmode_name(t->capacity_mode), m->traffic, (long long)m->external_deps,
+               m->lb_pct, (long long)m->violations, r->all[i].wall);
+    }
+}
+
+/* ---- entry point ---------------------------------------------------------------------------- */
+
+static int sweep_outputs(sweep_run *r)
+{
+    int rc = ZP_OK;
+    if (r->cli.out)
+        ZP_CHECK(write_h5(r));
+    if (r->cli.summary && r->rank == 0)
+        rc = write_summary(r);
+    ZP_CHECK(par_agree_status(r->world, rc));
+    if (r->rank == 0 && !r->cli.quiet)
+        print_report(r);
+out:
+    return rc;
+}
 
 int sweep_main(int argc, char **argv, zp_comm *world)
 {
-    (void)argc, (void)argv, (void)world;
-    return zp_fail(ZP_EUSAGE, "sweep: not available yet");
+    int rc = ZP_OK;
+    sweep_run run;
+    struct sigaction old[NSTOP];
+    int installed = 0;
+    memset(&run, 0, sizeof run);
+    sweep_run *r = &run;
+    r->world = world;
+    r->rank = par_rank(world);
+    r->size = par_size(world);
+    r->t0 = zp_now();
+    ZP_CHECK(parse_cli(&r->cli, argc, argv));
+    if (r->cli.help) {
+        if (r->rank == 0)
+            fputs(sweep_usage, stdout);
+        return ZP_OK;
+    }
+    sweep_cli *c = &r->cli;
+    if (c->resume && !c->out && !resume_is_json(c))
+        c->out = c->resume;
+    if (c->resume && !c->summary && resume_is_json(c))
+        c->summary = c->resume;
+    if (c->resume && !file_exists(c->resume))
+        ZP_CHECK(zp_fail(ZP_EIO, "--resume %s: no such file", c->resume));
+    /* signals first, so that a SIGTERM during start-up also ends in a valid (empty) output */
+    signals_install(old);
+    installed = 1;
+    ZP_CHECK(load_all(r));
+    ZP_CHECK(setup_resume(r));
+    ZP_CHECK(sweep_select(r->s, c->slice_i, c->slice_n, c->only, c->nonly, NULL, 0, &r->sel_all,
+                          &r->nselected_all));
+    ZP_CHECK(number_problems(r));
+    ZP_CHECK(sweep_select(r->s, c->slice_i, c->slice_n, c->only, c->nonly, r->done, r->ndone,
+                          &r->sel, &r->nsel));
+    if (c->list) {
+        if (r->rank == 0)
+            print_list(r);
+        goto out;
+    }
+    ZP_CHECK(validate_tasks(r));
+    ZP_CHECK(check_outputs(r));
+    ZP_CHECK(setup_groups(r));
+    ZP_CHECK(run_rounds(r));
+    ZP_CHECK(sweep_outputs(r));
+    if (r->stopped && r->completed < r->nsel) {
+        const char *where = c->out ? c->out : c->summary ? c->summary : NULL;
+        if (where)
+            rc = zp_fail(ZP_ESTOPPED,
+                         "stopped by %s after %d of %d tasks; the completed tasks are in %s: "
+                         "finish with the same command and --resume %s",
+                         signal_name(r->stopped), r->completed, r->nsel, where, where);
+        else
+            rc = zp_fail(ZP_ESTOPPED, "stopped by %s after %d of %d tasks (no --out or "
+                                      "--summary: nothing saved)",
+                         signal_name(r->stopped), r->completed, r->nsel);
+    }
+out:
+    if (installed)
+        signals_restore(old);
+    free_run(r);
+    return rc;
 }

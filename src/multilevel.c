@@ -1,0 +1,1202 @@
+/* multilevel.c - coarsening, initial placement of the coarsest level, uncoarsening with
+ * refinement, V-cycles (see multilevel.h). */
+#include "multilevel.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "heap.h"
+#include "search.h"
+#include "util.h"
+static double mknob(const char *n, double d){const char*v=getenv(n);return v?atof(v):d;}
+
+/* ---- fit classes ----------------------------------------------------------------------------
+ * Vertices that fit exactly the same zones (app_fits_zone: io, allowed zones, per-app demands)
+ * form a class; only vertices of one class merge. In cumulative mode a class also bounds the
+ * demand of a merged vertex (a share of the smallest capacity among its zones). */
+
+typedef struct {
+    int *cls;          /* [n] */
+    int ncls;
+    double *dem_limit; /* [ncls * nres] cumulative mode: largest demand of a merged vertex */
+} fit_classes;
+
+static void classes_free(fit_classes *fc)
+{
+    zp_free(fc->cls);
+    zp_free(fc->dem_limit);
+    memset(fc, 0, sizeof *fc);
+}
+
+/* Whether every vertex fits every zone (the common case: then there is one class). */
+static int fits_everywhere(const zp_problem *p)
+{
+    if (p->allowed_xadj && p->allowed_xadj[p->n] > 0)
+        return 0;
+    int any_io = 0, all_zones_io = 1;
+    for (int u = 0; u < p->n && !any_io; u++)
+        any_io = p->needs_io[u];
+    for (int z = 0; z < p->k; z++)
+        all_zones_io &= p->zone_io[z] != 0;
+    if (any_io && !all_zones_io)
+        return 0;
+    for (int r = 0; r < p->nres; r++) {
+        double most = 0, least = INFINITY;
+        for (int u = 0; u < p->n; u++)
+            most = fmax(most, problem_demand(p, u, r));
+        for (int z = 0; z < p->k; z++)
+            least = fmin(least, problem_capacity(p, z, r));
+        if (most > least)
+            return 0;
+    }
+    return 1;
+}
+
+static uint64_t hash_words(const uint64_t *w, int nw)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ULL;
+    for (int i = 0; i < nw; i++) {
+        h ^= w[i] + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2);
+        h *= 0xbf58476d1ce4e5b9ULL;
+    }
+    return h ^ (h >> 31);
+}
+
+/* frac: share of the smallest capacity a merged vertex may demand (cumulative mode). */
+static int classes_build(const zp_problem *p, double frac, fit_classes *fc)
+{
+    int rc = ZP_OK;
+    int nw = (p->k + 63) / 64, cap_cls = 16;
+    uint64_t *bits = NULL, *table_bits = NULL;
+    int *table = NULL;
+    int64_t tsize = 1;
+    memset(fc, 0, sizeof *fc);
+    ZP_ALLOC(fc->cls, p->n);
+    if (fits_everywhere(p)) {
+        fc->ncls = 1;
+    } else {
+        while (tsize < 2 * (int64_t)p->n + 2)
+            tsize *= 2;
+        ZP_ALLOC(table, tsize);
+        ZP_ALLOC(bits, nw);
+        ZP_ALLOC(table_bits, (int64_t)cap_cls * nw);
+        for (int64_t i = 0; i < tsize; i++)
+            table[i] = -1;
+        for (int u = 0; u < p->n; u++) {
+            memset(bits, 0, sizeof *bits * (size_t)nw);
+            for (int z = 0; z < p->k; z++)
+                if (app_fits_zone(p, u, z))
+                    bits[z / 64] |= 1ULL << (z % 64);
+            int64_t h = (int64_t)(hash_words(bits, nw) & (uint64_t)(tsize - 1));
+            while (table[h] >= 0 &&
+                   memcmp(table_bits + (int64_t)table[h] * nw, bits, sizeof *bits * (size_t)nw))
+                h = (h + 1) & (tsize - 1);
+            if (table[h] < 0) {
+                if (fc->ncls == cap_cls) {
+                    cap_cls *= 2;
+                    uint64_t *grown =
+                        zp_realloc(table_bits, sizeof *grown * (size_t)cap_cls * (size_t)nw);
+                    if (!grown)
+                        ZP_CHECK(ZP_ERUNTIME);
+                    table_bits = grown;
+                }
+                memcpy(table_bits + (int64_t)fc->ncls * nw, bits, sizeof *bits * (size_t)nw);
+                table[h] = fc->ncls++;
+            }
+            fc->cls[u] = table[h];
+        }
+    }
+    ZP_ALLOC(fc->dem_limit, (int64_t)fc->ncls * ZP_MAX(p->nres, 1));
+    for (int c = 0; c < fc->ncls; c++) {
+        for (int r = 0; r < p->nres; r++) {
+            double least = INFINITY;
+            for (int z = 0; z < p->k; z++) {
+                int in = table_bits ? (int)((table_bits[(int64_t)c * nw + z / 64] >> (z % 64)) & 1)
+                                    : 1;
+                if (in)
+                    least = fmin(least, problem_capacity(p, z, r));
+            }
+            fc->dem_limit[(int64_t)c * p->nres + r] = least * frac;
+        }
+    }
+out:
+    zp_free(bits);
+    zp_free(table_bits);
+    zp_free(table);
+    if (rc != ZP_OK)
+        classes_free(fc);
+    return rc;
+}
+
+/* ---- matching -------------------------------------------------------------------------------- */
+
+typedef struct {
+    const zp_problem *p;
+    const fit_classes *fc;
+    const int *group;
+    int64_t max_vwgt;
+} merge_rule;
+
+static int can_merge(const merge_rule *mr, int u, int v)
+{
+    const zp_problem *p = mr->p;
+    if ((int64_t)problem_vwgt(p, u) + problem_vwgt(p, v) > mr->max_vwgt)
+        return 0;
+    if (mr->fc->cls[u] != mr->fc->cls[v])
+        return 0;
+    if (mr->group && mr->group[u] != mr->group[v])
+        return 0;
+    if (p->current && p->current[u] != p->current[v])
+        return 0;
+    if (p->capacity_mode == ZP_CUMULATIVE) {
+        const double *lim = mr->fc->dem_limit + (int64_t)mr->fc->cls[u] * p->nres;
+        for (int r = 0; r < p->nres; r++)
+            if (problem_demand(p, u, r) + problem_demand(p, v, r) > lim[r])
+                return 0;
+    }
+    return 1;
+}
+
+/* Heavy-edge matching in random order with the rating w^2 / (c_u c_v), then leaves that share
+ * their heaviest neighbour (hub spokes) and isolated vertices are paired. match[u] = partner or
+ * u itself. */
+static int compute_matching(const merge_rule *mr, zp_rng *rng, int *match)
+{
+    int rc = ZP_OK;
+    const zp_problem *p = mr->p;
+    int n = p->n;
+    int *order = NULL, *head = NULL, *next = NULL;
+    ZP_ALLOC(order, n);
+    for (int u = 0; u < n; u++) {
+        order[u] = u;
+        match[u] = -1;
+    }
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)rng_below(rng, (uint64_t)i + 1), t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+    for (int i = 0; i < n; i++) {
+        int u = order[i], best = -1;
+        if (match[u] >= 0)
+            continue;
+        double best_r = -1, cu = problem_vwgt(p, u);
+        for (int64_t j = p->xadj[u]; j < p->xadj[u + 1]; j++) {
+            int v = p->adjncy[j];
+            if (match[v] >= 0)
+                continue;
+            double r = p->adjwgt[j] * p->adjwgt[j] / (cu * problem_vwgt(p, v));
+            if (r > best_r && can_merge(mr, u, v)) {
+                best_r = r;
+                best = v;
+            }
+        }
+        if (best >= 0) {
+            match[u] = best;
+            match[best] = u;
+        }
+    }
+    /* two-hop: unmatched vertices grouped by their heaviest neighbour (n: isolated ones) */
+    ZP_ALLOC(head, (int64_t)n + 1);
+    ZP_ALLOC(next, n);
+    for (int u = 0; u <= n; u++)
+        head[u] = -1;
+    for (int i = n - 1; i >= 0; i--) {
+        int u = order[i];
+        if (match[u] >= 0)
+            continue;
+        int h = n;
+        double best_w = -1;
+        for (int64_t j = p->xadj[u]; j < p->xadj[u + 1]; j++) {
+            if (p->adjwgt[j] > best_w) {
+                best_w = p->adjwgt[j];
+                h = p->adjncy[j];
+            }
+        }
+        next[u] = head[h];
+        head[h] = u;
+    }
+    for (int h = 0; h <= n; h++) {
+        int pending = -1;
+        for (int u = head[h]; u >= 0; u = next[u]) {
+            if (pending >= 0 && can_merge(mr, pending, u)) {
+                match[pending] = u;
+                match[u] = pending;
+                pending = -1;
+            } else {
+                pending = u;
+            }
+        }
+    }
+    for (int u = 0; u < n; u++)
+        if (match[u] < 0)
+            match[u] = u;
+out:
+    zp_free(order);
+    zp_free(head);
+    zp_free(next);
+    return rc;
+}
+
+/* Size-constrained label propagation: every vertex (in random order, a few sweeps) joins the
+ * neighbouring cluster it is most connected to that has room and merges with it; cmap gets
+ * cluster ids 0..nc-1. */
+static int compute_clusters(const merge_rule *mr, zp_rng *rng, int sweeps, int *cmap, int *nc_out)
+{
+    int rc = ZP_OK;
+    const zp_problem *p = mr->p;
+    int n = p->n, nres = p->capacity_mode == ZP_CUMULATIVE ? p->nres : 0;
+    int *order = NULL, *label = NULL, *touched = NULL;
+    int64_t *cw = NULL;
+    double *conn = NULL, *cdem = NULL;
+    ZP_ALLOC(order, n);
+    ZP_ALLOC(label, n);
+    ZP_ALLOC(touched, n);
+    ZP_ALLOC(cw, n);
+    ZP_ALLOC(conn, n);
+    ZP_ALLOC(cdem, (int64_t)n * ZP_MAX(nres, 1));
+    for (int u = 0; u < n; u++) {
+        order[u] = u;
+        label[u] = u;
+        cw[u] = problem_vwgt(p, u);
+        for (int r = 0; r < nres; r++)
+            cdem[(int64_t)u * nres + r] = problem_demand(p, u, r);
+    }
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)rng_below(rng, (uint64_t)i + 1), t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+    }
+    for (int sweep = 0; sweep < sweeps; sweep++) {
+        int64_t changed = 0;
+        for (int i = 0; i < n; i++) {
+            int u = order[i], own = label[u], nt = 0, best = own;
+            int64_t wu = problem_vwgt(p, u);
+            for (int64_t j = p->xadj[u]; j < p->xadj[u + 1]; j++) {
+                int c = label[p->adjncy[j]];
+                if (conn[c] == 0)
+                    touched[nt++] = c;
+                conn[c] += p->adjwgt[j];
+            }
+            double best_w = conn[own];
+            for (int t = 0; t < nt; t++) {
+                int c = touched[t];
+                if (c == own || conn[c] <= best_w || cw[c] + wu > mr->max_vwgt)
+                    continue;
+                /* the cluster's members share the properties of vertex c */
+                if (mr->fc->cls[u] != mr->fc->cls[c] || (mr->group && mr->group[u] != mr->group[c]) ||
+                    (p->current && p->current[u] != p->current[c]))
+                    continue;
+                int fits = 1;
+                const double *lim = nres ? mr->fc->dem_limit + (int64_t)mr->fc->cls[u] * nres : NULL;
+                for (int r = 0; r < nres && fits; r++)
+                    fits = cdem[(int64_t)c * nres + r] + problem_demand(p, u, r) <= lim[r];
+                if (!fits)
+                    continue;
+                best = c;
+                best_w = conn[c];
+            }
+            for (int t = 0; t < nt; t++)
+                conn[touched[t]] = 0;
+            if (best != own) {
+                cw[own] -= wu;
+                cw[best] += wu;
+                for (int r = 0; r < nres; r++) {
+                    cdem[(int64_t)own * nres + r] -= problem_demand(p, u, r);
+                    cdem[(int64_t)best * nres + r] += problem_demand(p, u, r);
+                }
+                label[u] = best;
+                changed++;
+            }
+        }
+        if (changed == 0)
+            break;
+    }
+    int nc = 0;
+    for (int u = 0; u < n; u++)
+        touched[u] = -1;
+    for (int u = 0; u < n; u++) {
+        if (touched[label[u]] < 0)
+            touched[label[u]] = nc++;
+        cmap[u] = touched[label[u]];
+    }
+    *nc_out = nc;
+out:
+    zp_free(order);
+    zp_free(label);
+    zp_free(touched);
+    zp_free(cw);
+    zp_free(conn);
+    zp_free(cdem);
+    return rc;
+}
+
+/* ---- contraction ----------------------------------------------------------------------------- */
+
+static int copy_doubles(double **dst, const double *src, int64_t count)
+{
+    *dst = zp_malloc(sizeof **dst * (size_t)ZP_MAX(count, 1));
+    if (!*dst)
+        return ZP_ERUNTIME;
+    if (count > 0)
+        memcpy(*dst, src, sizeof **dst * (size_t)count);
+    return ZP_OK;
+}
+
+/* The coarse problem of fine under cmap (nc coarse vertices). */
+static int contract(const zp_problem *fine, const int *cmap, int nc, zp_problem **out)
+{
+    int rc = ZP_OK;
+    const zp_problem *f = fine;
+    zp_problem *c = NULL;
+    int *start = NULL, *members = NULL, *mark = NULL;
+    int64_t *pos = NULL;
+    int nres = f->nres, k = f->k;
+    ZP_CHECK(problem_create(&c));
+    c->nres = nres;
+    c->capacity_mode = f->capacity_mode;
+    c->n = nc;
+    c->k = k;
+    c->requests = f->requests;
+    c->move_factor = f->move_factor;
+    c->imbalance = f->imbalance;
+    c->e_in = f->e_in;
+    c->e_core = f->e_core;
+    c->ndeps = f->ndeps;
+    c->dep_weight_total = f->dep_weight_total;
+    ZP_CHECK(copy_doubles(&c->capacity, f->capacity, (int64_t)k * nres));
+    ZP_CHECK(copy_doubles(&c->dist, f->dist, (int64_t)k * k));
+    ZP_ALLOC(c->slots, k);
+    memcpy(c->slots, f->slots, sizeof *c->slots * (size_t)k);
+    ZP_ALLOC(c->zone_io, k);
+    memcpy(c->zone_io, f->zone_io, (size_t)k);
+
+    ZP_ALLOC(start, (int64_t)nc + 1);
+    ZP_ALLOC(members, f->n);
+    for (int u = 0; u < f->n; u++)
+        start[cmap[u] + 1]++;
+    for (int v = 0; v < nc; v++)
+        start[v + 1] += start[v];
+    for (int u = 0; u < f->n; u++)
+        members[start[cmap[u]]++] = u;
+    for (int v = nc; v > 0; v--)
+        start[v] = start[v - 1];
+    start[0] = 0;
+
+    ZP_ALLOC(c->vwgt, nc);
+    ZP_ALLOC(c->demand, (int64_t)nc * ZP_MAX(nres, 1));
+    ZP_ALLOC(c->needs_io, nc);
+    ZP_ALLOC(c->size, nc);
+    if (f->current)
+        ZP_ALLOC(c->current, nc);
+    int64_t nallowed = 0;
+    for (int v = 0; v < nc; v++) {
+        int first = members[start[v]];
+        if (f->current)
+            c->current[v] = f->current[first];
+        if (f->allowed_xadj)
+            nallowed += f->allowed_xadj[first + 1] - f->allowed_xadj[first];
+        for (int i = start[v]; i < start[v + 1]; i++) {
+            int u = members[i];
+            c->vwgt[v] += problem_vwgt(f, u);
+            c->size[v] += f->size[u];
+            c->needs_io[v] |= f->needs_io[u];
+            for (int r = 0; r < nres; r++) {
+                double d = problem_demand(f, u, r), *cd = &c->demand[(int64_t)v * nres + r];
+                *cd = f->capacity_mode == ZP_CUMULATIVE ? *cd + d : fmax(*cd, d);
+            }
+        }
+    }
+    if (f->allowed_xadj) {
+        ZP_ALLOC(c->allowed_xadj, (int64_t)nc + 1);
+        ZP_ALLOC(c->allowed, nallowed);
+        for (int v = 0; v < nc; v++) {
+            int first = members[start[v]];
+            int64_t b = f->allowed_xadj[first], e = f->allowed_xadj[first + 1];
+            c->allowed_xadj[v + 1] = c->allowed_xadj[v] + (e - b);
+            if (e > b)
+                memcpy(c->allowed + c->allowed_xadj[v], f->allowed + b,
+                       sizeof *c->allowed * (size_t)(e - b));
+        }
+    }
+
+    /* adjacency: merged neighbour lists, internal edges dropped */
+    int64_t cap = ZP_MAX(f->xadj[f->n], 1), len = 0;
+    ZP_ALLOC(c->xadj, (int64_t)nc + 1);
+    ZP_ALLOC(c->adjncy, cap);
+    ZP_ALLOC(c->adjwgt, cap);
+    ZP_ALLOC(c->adjmult, cap);
+    ZP_ALLOC(mark, nc);
+    ZP_ALLOC(pos, nc);
+    for (int v = 0; v < nc; v++)
+        mark[v] = -1;
+    for (int v = 0; v < nc; v++) {
+        c->xadj[v] = len;
+        for (int i = start[v]; i < start[v + 1]; i++) {
+            int u = members[i];
+            for (int64_t j = f->xadj[u]; j < f->xadj[u + 1]; j++) {
+                int cv = cmap[f->adjncy[j]];
+                if (cv == v)
+                    continue;
+                if (mark[cv] != v) {
+                    mark[cv] = v;
+                    pos[cv] = len;
+                    c->adjncy[len] = cv;
+                    c->adjwgt[len] = f->adjwgt[j];
+                    c->adjmult[len++] = f->adjmult[j];
+                } else {
+                    c->adjwgt[pos[cv]] += f->adjwgt[j];
+                    c->adjmult[pos[cv]] += f->adjmult[j];
+                }
+            }
+        }
+    }
+    c->xadj[nc] = len;
+    if (len < cap) { /* give the unused tail back */
+        int64_t keep = ZP_MAX(len, 1);
+        int *a = zp_realloc(c->adjncy, sizeof *a * (size_t)keep);
+        double *w = zp_realloc(c->adjwgt, sizeof *w * (size_t)keep);
+        int *m = zp_realloc(c->adjmult, sizeof *m * (size_t)keep);
+        if (a)
+            c->adjncy = a;
+        if (w)
+            c->adjwgt = w;
+        if (m)
+            c->adjmult = m;
+        zp_error_clear();
+    }
+    *out = c;
+    c = NULL;
+out:
+    problem_destroy(&c);
+    zp_free(start);
+    zp_free(members);
+    zp_free(mark);
+    zp_free(pos);
+    return rc;
+}
+
+static int coarsen_with(const zp_problem *fine, const int *group, int64_t max_vwgt, zp_rng *rng,
+                        zp_problem **coarse, int **cmap_out)
+{
+    int rc = ZP_OK;
+    fit_classes fc = {0};
+    int *match = NULL, *cmap = NULL;
+    int64_t total = problem_total_weight(fine);
+    double frac = fmin(0.25, fmax(0.02, (double)max_vwgt * fine->k / (double)ZP_MAX(total, 1)));
+    ZP_CHECK(classes_build(fine, frac, &fc));
+    merge_rule mr = {fine, &fc, group, max_vwgt};
+    ZP_ALLOC(match, fine->n);
+    ZP_ALLOC(cmap, fine->n);
+    int nc = 0;
+    if (mknob("ZM_LP", 0) > 0) {
+        ZP_CHECK(compute_clusters(&mr, rng, (int)mknob("ZM_LP", 0), cmap, &nc));
+    } else {
+    ZP_CHECK(compute_matching(&mr, rng, match));
+    for (int u = 0; u < fine->n; u++)
+        cmap[u] = -1;
+    for (int u = 0; u < fine->n; u++) {
+        if (cmap[u] >= 0)
+            continue;
+        cmap[u] = nc;
+        cmap[match[u]] = nc;
+        nc++;
+    }
+    }
+    ZP_CHECK(contract(fine, cmap, nc, coarse));
+    *cmap_out = cmap;
+    cmap = NULL;
+out:
+    classes_free(&fc);
+    zp_free(match);
+    zp_free(cmap);
+    return rc;
+}
+
+int multilevel_coarsen(const zp_problem *fine, const int *group, int64_t max_vwgt, zp_rng *rng,
+                       zp_problem **coarse, int **cmap)
+{
+    return coarsen_with(fine, group, max_vwgt, rng, coarse, cmap);
+}
+
+/* ---- levels ---------------------------------------------------------------------------------- */
+
+typedef struct {
+    const zp_problem *p; /* level 0: the input (not owned) */
+    zp_problem *owned;
+    int *cmap;           /* [n] vertex of the next coarser level; NULL at the coarsest */
+    int *x;              /* [n] placement (or start zones, -1 free) */
+} level;
+
+typedef struct {
+    const zp_problem *p;
+    const zp_ml_params *prm;
+    zp_rng *rng;
+    zp_ml_stats *stats;
+    level lv[ZP_ML_MAX_LEVELS];
+    int nlev;
+    int coarsen_to;
+    int cycle;
+    int quiet; /* no observer calls (trial placements) */
+} ml_ctx;
+
+static void free_levels(ml_ctx *c)
+{
+    for (int l = 0; l < c->nlev; l++) {
+        problem_destroy(&c->lv[l].owned);
+        zp_free(c->lv[l].cmap);
+        if (l > 0)
+            zp_free(c->lv[l].x);
+        memset(&c->lv[l], 0, sizeof c->lv[l]);
+    }
+    c->nlev = 0;
+}
+
+static int max_vertex_weight(const zp_problem *p)
+{
+    int most = 1;
+    if (p->vwgt)
+        for (int u = 0; u < p->n; u++)
+            most = ZP_MAX(most, p->vwgt[u]);
+    return most;
+}
+
+static void notify(ml_ctx *c, int what, int l, const zp_state *st)
+{
+    if (c->prm->observer && !c->quiet)
+        c->prm->observer(c->prm->observer_ctx, what, l, c->cycle, c->lv[l].p->n, st);
+}
+
+/* Builds the levels below level 0 (whose x holds the groups: -1 free or a zone). */
+static int build_levels(ml_ctx *c)
+{
+    int rc = ZP_OK;
+    double t0 = zp_now();
+    int64_t total = problem_total_weight(c->p);
+    int64_t max_vwgt = ZP_MAX(1, (int64_t)(mknob("ZM_VW", 1.5) * (double)total / c->coarsen_to));
+    while (c->nlev < ZP_ML_MAX_LEVELS) {
+        level *f = &c->lv[c->nlev - 1];
+        if (f->p->n <= c->coarsen_to)
+            break;
+        zp_problem *cp = NULL;
+        int *cmap = NULL;
+        ZP_CHECK(coarsen_with(f->p, f->x, max_vwgt, c->rng, &cp, &cmap));
+        if (cp->n > 0.95 * f->p->n) { /* coarsening stalls: stop here */
+            problem_destroy(&cp);
+            zp_free(cmap);
+            break;
+        }
+        level *g = &c->lv[c->nlev];
+        g->owned = cp;
+        g->p = cp;
+        f->cmap = cmap;
+        g->x = zp_malloc(sizeof *g->x * (size_t)ZP_MAX(cp->n, 1));
+        c->nlev++;
+        if (!g->x)
+            ZP_CHECK(ZP_ERUNTIME);
+        for (int u = 0; u < f->p->n; u++)
+            g->x[cmap[u]] = f->x[u];
+        if (c->stats && c->cycle == 0 && c->nlev <= ZP_ML_MAX_LEVELS) {
+            c->stats->level_n[c->nlev - 1] = cp->n;
+            c->stats->level_m[c->nlev - 1] = cp->xadj[cp->n] / 2;
+        }
+        notify(c, ZP_ML_COARSEN, c->nlev - 1, NULL);
+    }
+out:
+    if (c->stats)
+        c->stats->t_coarsen += zp_now() - t0;
+    return rc;
+}
+
+/* The band of a level: coarse levels widen it by about half a heavy vertex, since their vertex
+ * weights may not add up to the exact band. */
+static void level_band(const zp_problem *p, int l, int64_t *lo, int64_t *hi)
+{
+    problem_band(p, lo, hi);
+    if (l == 0)
+        return;
+    int64_t w = max_vertex_weight(p), width = *hi - *lo;
+    if (w > width) {
+        int64_t slack = (w - width + 1) / 2;
+        *lo = ZP_MAX(0, *lo - slack);
+        *hi += slack;
+    }
+}
+
+static int zone_over_limits(const zp_state *st, int z)
+{
+    const zp_problem *p = st->p;
+    if (st->count[z] > p->slots[z])
+        return 1;
+    if (p->capacity_mode != ZP_CUMULATIVE)
+        return 0;
+    for (int r = 0; r < p->nres; r++) {
+        double cap = problem_capacity(p, z, r);
+        if (st->load[z * p->nres + r] > cap + 1e-9 * fabs(cap))
+            return 1;
+    }
+    return 0;
+}
+
+/* Moves vertices that do not fit their zone, or sit in a zone over its limits, to the emptiest
+ * zone that takes them. */
+static void repair_limits(zp_state *st)
+{
+    const zp_problem *p = st->p;
+    for (int round = 0; round < 3; round++) {
+        int moved = 0;
+        for (int u = 0; u < p->n; u++) {
+            int a = st->x[u];
+            if (app_fits_zone(p, u, a) && !zone_over_limits(st, a))
+                continue;
+            int best = -1;
+            for (int z = 0; z < p->k; z++)
+                if (z != a && state_move_fits(st, u, z) &&
+                    (best < 0 || st->count[z] < st->count[best]))
+                    best = z;
+            if (best >= 0) {
+                state_move(st, u, best);
+                moved++;
+            }
+        }
+        if (!moved)
+            break;
+    }
+}
+
+/* ---- initial placement of the coarsest level: recursive bisection by greedy growing -------- */
+
+typedef struct {
+    const zp_problem *p;
+    int *x;
+    zp_rng *rng;
+    zp_heapset *hs;
+    int *sub, *in;
+    double *conn, *wdeg;
+    int *buf;
+    double *resid; /* [k] apps each zone still takes */
+    int stamp;
+    int homog;
+} rb_ctx;
+
+static int fits_range(const rb_ctx *c, int u, int z0, int z1)
+{
+    if (c->homog)
+        return 1;
+    for (int z = z0; z < z1; z++)
+        if (app_fits_zone(c->p, u, z))
+            return 1;
+    return 0;
+}
+
+static int rb_split(rb_ctx *c, int *v, int nv, int z0, int z1)
+{
+    const zp_problem *p = c->p;
+    if (nv == 0)
+        return ZP_OK;
+    if (z1 - z0 == 1) {
+        for (int i = 0; i < nv; i++)
+            c->x[v[i]] = z0;
+        return ZP_OK;
+    }
+    int zm = z0 + (z1 - z0) / 2;
+    double r1 = 0, r = 0, total = 0;
+    for (int z = z0; z < z1; z++) {
+        r += c->resid[z];
+        if (z < zm)
+            r1 += c->resid[z];
+    }
+    c->stamp++;
+    for (int i = 0; i < nv; i++) {
+        c->sub[v[i]] = c->stamp;
+        c->in[v[i]] = 0;
+        c->conn[v[i]] = 0;
+        total += problem_vwgt(p, v[i]);
+    }
+    double target = r > 0 ? total * r1 / r : total * (zm - z0) / (z1 - z0);
+    for (int i = 0; i < nv; i++) {
+        int u = v[i];
+        double d = 0;
+        for (int64_t j = p->xadj[u]; j < p->xadj[u + 1]; j++)
+            if (c->sub[p->adjncy[j]] == c->stamp)
+                d += p->adjwgt[j];
+        c->wdeg[u] = d;
+    }
+    double grown = 0;
+    int scan = (int)rng_below(c->rng, (uint64_t)nv), scanned = 0;
+    while (grown < target) {
+        int u = heapset_top(c->hs, 0);
+        if (u >= 0) {
+            heapset_remove(c->hs, u);
+        } else {
+            while (scanned < nv && (c->in[v[scan]] || !fits_range(c, v[scan], z0, zm))) {
+                scan = scan + 1 == nv ? 0 : scan + 1;
+                scanned++;
+            }
+            if (scanned >= nv)
+                break;
+            u = v[scan];
+        }
+        double w = problem_vwgt(p, u);
+        if (grown + w > target && grown + w - target > target - grown)
+            break;
+        if (!fits_range(c, u, z0, zm))
+            continue;
+        c->in[u] = 1;
+        grown += w;
+        for (int64_t j = p->xadj[u]; j < p->xadj[u + 1]; j++) {
+            int t = p->adjncy[j];
+            if (c->sub[t] != c->stamp || c->in[t])
+                continue;
+            c->conn[t] += p->adjwgt[j];
+            if (heapset_put(c->hs, 0, t, 2 * c->conn[t] - c->wdeg[t]) != ZP_OK)
+                return ZP_ERUNTIME;
+        }
+    }
+    heapset_clear(c->hs);
+    int n1 = 0, n2 = 0;
+    for (int i = 0; i < nv; i++)
+        if (c->in[v[i]])
+            v[n1++] = v[i];
+        else
+            c->buf[n2++] = v[i];
+    memcpy(v + n1, c->buf, sizeof *v * (size_t)n2);
+    int rc = rb_split(c, v, n1, z0, zm);
+    return rc != ZP_OK ? rc : rb_split(c, v + n1, n2, zm, z1);
+}
+
+/* Places the free vertices (x < 0) of p by recursive bisection; placed ones stay. */
+static int rb_place(const zp_problem *p, int *x, zp_rng *rng)
+{
+    int rc = ZP_OK;
+    rb_ctx c = {p, x, rng, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, fits_everywhere(p)};
+    int *v = NULL;
+    ZP_CHECK(heapset_create(&c.hs, 1, p->n));
+    ZP_ALLOC(c.sub, p->n);
+    ZP_ALLOC(c.in, p->n);
+    ZP_ALLOC(c.conn, p->n);
+    ZP_ALLOC(c.wdeg, p->n);
+    ZP_ALLOC(c.buf, p->n);
+    ZP_ALLOC(c.resid, p->k);
+    ZP_ALLOC(v, p->n);
+    double total = (double)problem_total_weight(p), slot_sum = 0;
+    int slotted = 1; /* finite slots everywhere (bisection sub-problems): targets follow them */
+    for (int z = 0; z < p->k; z++) {
+        slotted &= p->slots[z] != ZP_UNLIMITED_SLOTS;
+        slot_sum += p->slots[z];
+    }
+    for (int z = 0; z < p->k; z++)
+        c.resid[z] = slotted && slot_sum > 0 ? total * p->slots[z] / slot_sum : total / p->k;
+    int nv = 0;
+    for (int u = 0; u < p->n; u++) {
+        if (x[u] >= 0)
+            c.resid[x[u]] -= problem_vwgt(p, u);
+        else
+            v[nv++] = u;
+    }
+    for (int z = 0; z < p->k; z++)
+        c.resid[z] = fmax(0, c.resid[z]);
+    ZP_CHECK(rb_split(&c, v, nv, 0, p->k));
+out:
+    heapset_destroy(&c.hs);
+    zp_free(c.sub);
+    zp_free(c.in);
+    zp_free(c.conn);
+    zp_free(c.wdeg);
+    zp_free(c.buf);
+    zp_free(c.resid);
+    zp_free(v);
+    return rc;
+}
+
+/* ---- initial placement of the coarsest level: recursive multilevel bisection ----------------
+ * For problems whose vertices fit every zone and whose zones have no limits, the coarsest level
+ * is split in two by a multilevel placement of a two-zone sub-problem (targets in proportion to
+ * the zones on each side, enforced as slots), and each side again, as METIS does it. */
+
+typedef struct {
+    const zp_problem *p;
+    int *x;
+    zp_rng *rng;
+    int *local;    /* [n] index of a vertex in the current sub-problem */
+    int *sx;       /* [n] placement of the sub-problem */
+    int *buf;      /* [n] */
+    double eps;    /* imbalance of each bisection */
+} mlrb_ctx;
+
+/* Whether the recursive multilevel bisection applies to p. */
+static int mlrb_applies(const zp_problem *p, const int *x)
+{
+    if (p->k < 3 || !fits_everywhere(p) || p->current)
+        return 0;
+    int64_t total = problem_total_weight(p);
+    for (int z = 0; z < p->k; z++) {
+        if (p->slots[z] < total)
+            return 0;
+        for (int r = 0; r < p->nres && p->capacity_mode == ZP_CUMULATIVE; r++)
+            if (isfinite(problem_capacity(p, z, r)))
+                return 0;
+    }
+    for (int u = 0; u < p->n; u++)
+        if (x[u] >= 0)
+            return 0;
+    return 1;
+}
+
+/* The two-zone problem induced by the nv vertices v of p, with zone targets t0, t1 as slots. */
+static int bisection_problem(mlrb_ctx *c, const int *v, int nv, double t0, double t1,
+                             zp_problem **out)
+{
+    int rc = ZP_OK;
+    const zp_problem *p = c->p;
+    zp_problem *s = NULL;
+    ZP_CHECK(problem_create(&s));
+    s->n = nv;
+    s->k = 2;
+    s->requests = 1;
+    s->move_factor = 0;
+    s->imbalance = 1.0; /* no band: the slots keep the sides balanced */
+    ZP_ALLOC(s->vwgt, nv);
+    ZP_ALLOC(s->demand, 1);
+    ZP_ALLOC(s->needs_io, nv);
+    ZP_ALLOC(s->size, nv);
+    ZP_ALLOC(s->capacity, 1);
+    ZP_ALLOC(s->slots, 2);
+    ZP_ALLOC(s->zone_io, 2);
+    ZP_ALLOC(s->dist, 4);
+    s->dist[0] = s->dist[3] = 0;
+    s->dist[1] = s->dist[2] = 1;
+    s->zone_io[0] = s->zone_io[1] = 1;
+    int most = 1;
+    for (int i = 0; i < nv; i++) {
+        c->local[v[i]] = i;
+        s->vwgt[i] = problem_vwgt(p, v[i]);
+        s->size[i] = 1;
+        most = ZP_MAX(most, s->vwgt[i]);
+    }
+    s->slots[0] = (int)floor(t0 + fmax(c->eps * t0, most));
+    s->slots[1] = (int)floor(t1 + fmax(c->eps * t1, most));
+    int64_t len = 0;
+    for (int i = 0; i < nv; i++)
+        for (int64_t j = p->xadj[v[i]]; j < p->xadj[v[i] + 1]; j++)
+            len += c->local[p->adjncy[j]] >= 0;
+    ZP_ALLOC(s->xadj, (int64_t)nv + 1);
+    ZP_ALLOC(s->adjncy, len);
+    ZP_ALLOC(s->adjwgt, len);
+    ZP_ALLOC(s->adjmult, len);
+    len = 0;
+    for (int i = 0; i < nv; i++) {
+        s->xadj[i] = len;
+        for (int64_t j = p->xadj[v[i]]; j < p->xadj[v[i] + 1]; j++) {
+            int t = c->local[p->adjncy[j]];
+            if (t < 0)
+                continue;
+            s->adjncy[len] = t;
+            s->adjwgt[len] = p->adjwgt[j];
+            s->adjmult[len++] = 1;
+            s->dep_weight_total += p->adjwgt[j] / 2;
+        }
+    }
+    s->xadj[nv] = len;
+    s->ndeps = len / 2;
+    *out = s;
+    s = NULL;
+out:
+    problem_destroy(&s);
+    return rc;
+}
+
+static int mlrb_split(mlrb_ctx *c, int *v, int nv, int z0, int z1)
+{
+    int rc = ZP_OK;
+    zp_problem *s = NULL;
+    if (nv == 0)
+        return ZP_OK;
+    if (z1 - z0 == 1) {
+        for (int i = 0; i < nv; i++)
+            c->x[v[i]] = z0;
+        return ZP_OK;
+    }
+    int zm = z0 + (z1 - z0) / 2;
+    double total = 0;
+    for (int i = 0; i < nv; i++)
+        total += problem_vwgt(c->p, v[i]);
+    double t0 = total * (zm - z0) / (z1 - z0);
+    ZP_CHECK(bisection_problem(c, v, nv, t0, total - t0, &s));
+    for (int i = 0; i < nv; i++) {
+        c->local[v[i]] = -1;
+        c->sx[i] = -1;
+    }
+    zp_ml_params prm;
+    multilevel_defaults(&prm);
+    prm.vcycles = 1;
+    prm.initial_tries = 4;
+    prm.effort = 0.2;
+    ZP_CHECK(multilevel_place(s, c->sx, c->rng, &prm, NULL));
+    int n0 = 0, n1 = 0;
+    for (int i = 0; i < nv; i++)
+        if (c->sx[i] == 0)
+            v[n0++] = v[i];
+        else
+            c->buf[n1++] = v[i];
+    memcpy(v + n0, c->buf, sizeof *v * (size_t)n1);
+    problem_destroy(&s);
+    ZP_CHECK(mlrb_split(c, v, n0, z0, zm));
+    ZP_CHECK(mlrb_split(c, v + n0, n1, zm, z1));
+out:
+    problem_destroy(&s);
+    return rc;
+}
+
+static int mlrb_place(const zp_problem *p, int *x, zp_rng *rng)
+{
+    int rc = ZP_OK;
+    mlrb_ctx c = {p, x, rng, NULL, NULL, NULL, fmax(p->imbalance, 0.01) / 2};
+    int *v = NULL;
+    ZP_ALLOC(c.local, p->n);
+    ZP_ALLOC(c.sx, p->n);
+    ZP_ALLOC(c.buf, p->n);
+    ZP_ALLOC(v, p->n);
+    for (int u = 0; u < p->n; u++) {
+        c.local[u] = -1;
+        v[u] = u;
+    }
+    ZP_CHECK(mlrb_split(&c, v, p->n, 0, p->k));
+out:
+    zp_free(c.local);
+    zp_free(c.sx);
+    zp_free(c.buf);
+    zp_free(v);
+    return rc;
+}
+
+/* ---- refinement of one level ----------------------------------------------------------------- */
+
+typedef struct {
+    int64_t violations, imbalance;
+    double objective;
+} score;
+
+static int score_better(const score *a, const score *b)
+{
+    if (a->violations != b->violations)
+        return a->violations < b->violations;
+    if (a->imbalance != b->imbalance)
+        return a->imbalance < b->imbalance;
+    return a->objective < b->objective - 1e-9 * fmax(1.0, fabs(b->objective));
+}
+
+/* Refines x on level l (in place) with FM passes and rounds of iterated search; *sc gets the
+ * result's score (violations counted in full). */
+static int refine_level(ml_ctx *c, int l, int *x, int64_t rounds, score *sc)
+{
+    int rc = ZP_OK;
+    const zp_problem *p = c->lv[l].p;
+    zp_state *st = NULL;
+    zp_search *se = NULL;
+    ZP_CHECK(state_create(&st, p, x));
+    level_band(p, l, &st->lo, &st->hi);
+    state_assign(st, st->x);
+    ZP_CHECK(search_create(&se, st));
+    zp_search_limits lim = {0, 0, 0, 0};
+    if (l > 0)
+        lim.chain_budget = ZP_MAX(2, max_vertex_weight(p));
+    if (p->n > 200000) {
+        lim.max_passes = 12;
+        lim.min_gain = 1e-5;
+    }
+    search_set_limits(se, &lim);
+    if (c->prm->deadline > 0 && zp_now() > c->prm->deadline)
+        rounds = 0;
+    zp_ils_params prm = {rounds, c->prm->deadline, 0, NULL, NULL};
+    ZP_CHECK(search_ils(se, c->rng, &prm));
+    memcpy(x, st->x, sizeof *x * (size_t)p->n);
+    if (sc) {
+        zp_metrics m;
+        metrics_compute(p, x, &m);
+        sc->violations = m.violations;
+        sc->imbalance = st->imbalance;
+        sc->objective = state_objective(st);
+    }
+    notify(c, l == c->nlev - 1 && c->cycle == 0 ? ZP_ML_INITIAL : ZP_ML_REFINE, l, st);
+out:
+    search_destroy(&se);
+    state_destroy(&st);
+    return rc;
+}
+
+/* Rounds of the iterated search on a level of n vertices and m edges: more where it is cheap. */
+static int64_t level_rounds(const ml_ctx *c, int l)
+{
+    const zp_problem *p = c->lv[l].p;
+    double effort = c->prm->effort > 0 ? c->prm->effort : 1.0;
+    if (l == c->nlev - 1) {
+        if (c->prm->coarse_rounds != 0)
+            return ZP_MAX(0, c->prm->coarse_rounds);
+        return (int64_t)(effort * mknob("ZM_COARSE", 1) * fmin(3000, fmax(50, p->n)));
+    }
+    return (int64_t)(effort * mknob("ZM_MID", 1) * fmin(1000, p->n / 10.0));
+}
+
+/* Places the coarsest level: several greedy growings, each refined; the best is refined more. */
+static int initial_placement(ml_ctx *c)
+{
+    int rc = ZP_OK;
+    int l = c->nlev - 1;
+    const zp_problem *p = c->lv[l].p;
+    int *x = c->lv[l].x, *trial = NULL, *best = NULL;
+    double t0 = zp_now();
+    int free_count = 0;
+    for (int u = 0; u < p->n; u++)
+        free_count += x[u] < 0;
+    if (free_count == 0) /* V-cycle or fully pre-placed: start from it */
+        goto refine;
+    ZP_ALLOC(trial, p->n);
+    ZP_ALLOC(best, p->n);
+    int tries = c->prm->initial_tries > 0 ? c->prm->initial_tries : 8;
+    int use_mlrb = mlrb_applies(p, x);
+    if (use_mlrb && c->prm->initial_tries <= 0)
+        tries = (int)mknob("ZM_TRIES", 4);
+    score best_sc = {INT64_MAX, INT64_MAX, INFINITY};
+    int64_t try_rounds = level_rounds(c, l) / (2 * tries);
+    for (int t = 0; t < tries; t++) {
+        memcpy(trial, x, sizeof *x * (size_t)p->n);
+        if (use_mlrb)
+            ZP_CHECK(mlrb_place(p, trial, c->rng));
+        else
+            ZP_CHECK(rb_place(p, trial, c->rng));
+        zp_state *st = NULL;
+        ZP_CHECK(state_create(&st, p, trial));
+        repair_limits(st);
+        memcpy(trial, st->x, sizeof *x * (size_t)p->n);
+        state_destroy(&st);
+        score sc;
+        c->quiet = 1; /* no observer rows for the trials */
+        rc = refine_level(c, l, trial, try_rounds, &sc);
+        c->quiet = 0;
+        ZP_CHECK(rc);
+        if (t == 0 || score_better(&sc, &best_sc)) {
+            best_sc = sc;
+            memcpy(best, trial, sizeof *x * (size_t)p->n);
+        }
+        if (c->prm->deadline > 0 && zp_now() > c->prm->deadline)
+            break;
+    }
+    memcpy(x, best, sizeof *x * (size_t)p->n);
+refine:
+    ZP_CHECK(refine_level(c, l, x, level_rounds(c, l), NULL));
+out:
+    zp_free(trial);
+    zp_free(best);
+    if (c->stats)
+        c->stats->t_initial += zp_now() - t0;
+    return rc;
+}
+
+/* Projects the coarsest placement back to level 0, refining every level. */
+static int uncoarsen(ml_ctx *c)
+{
+    int rc = ZP_OK;
+    double t0 = zp_now();
+    for (int l = c->nlev - 2; l >= 0; l--) {
+        level *f = &c->lv[l], *g = &c->lv[l + 1];
+        for (int u = 0; u < f->p->n; u++)
+            f->x[u] = g->x[f->cmap[u]];
+        ZP_CHECK(refine_level(c, l, f->x, l > 0 ? level_rounds(c, l) : 0, NULL));
+    }
+out:
+    if (c->stats)
+        c->stats->t_refine += zp_now() - t0;
+    return rc;
+}
+
+void multilevel_defaults(zp_ml_params *prm) { memset(prm, 0, sizeof *prm); }
+
+/* Independent first cycles: several where a cycle is cheap. */
+static int auto_starts(const zp_problem *p)
+{
+    double size = (double)p->n + (double)p->xadj[p->n] / 2;
+    return (int)mknob("ZM_STARTS", size < 3e5 ? 4 : size < 3e6 ? 2 : 1);
+}
+
+int multilevel_place(const zp_problem *p, int *x, zp_rng *rng, const zp_ml_params *prm,
+                     zp_ml_stats *stats)
+{
+    int rc = ZP_OK;
+    ml_ctx c;
+    zp_ml_stats local_stats;
+    int *entry = NULL, *best = NULL;
+    memset(&c, 0, sizeof c);
+    if (!stats)
+        stats = &local_stats;
+    memset(stats, 0, sizeof *stats);
+    c.p = p;
+    c.prm = prm;
+    c.rng = rng;
+    c.stats = stats;
+    if (p->n == 0)
+        return ZP_OK;
+    if (p->k == 1) {
+        for (int u = 0; u < p->n; u++)
+            x[u] = 0;
+        return ZP_OK;
+    }
+    double lg = log2((double)p->k);
+    c.coarsen_to = prm->coarsen_to > 0
+                       ? prm->coarsen_to
+                       : (int)fmax(30.0 * p->k, fmin((double)p->n / (20.0 * fmax(lg, 1)), 60.0 * p->k));
+    int cycles = prm->vcycles > 0 ? prm->vcycles : (int)mknob("ZM_CYCLES", 2);
+    int starts = prm->starts > 0 ? prm->starts : auto_starts(p);
+    ZP_ALLOC(entry, p->n);
+    ZP_ALLOC(best, p->n);
+    memcpy(entry, x, sizeof *x * (size_t)p->n);
+    /* independent first cycles (fresh hierarchies and coarsest placements), the best kept;
+     * then V-cycles from it */
+    score best_sc = {INT64_MAX, INT64_MAX, INFINITY};
+    int total_cycles = starts + cycles - 1;
+    for (c.cycle = 0; c.cycle < total_cycles; c.cycle++) {
+        int fresh = c.cycle < starts;
+        if (c.cycle > 0 && prm->deadline > 0 && zp_now() > prm->deadline)
+            break;
+        if (fresh)
+            memcpy(x, entry, sizeof *x * (size_t)p->n);
+        else if (c.cycle == starts)
+            memcpy(x, best, sizeof *x * (size_t)p->n);
+        c.lv[0].p = p;
+        c.lv[0].x = x;
+        c.nlev = 1;
+        ZP_CHECK(build_levels(&c));
+        if (c.cycle == 0) {
+            stats->levels = c.nlev;
+            stats->level_n[0] = p->n;
+            stats->level_m[0] = p->xadj[p->n] / 2;
+        }
+        ZP_CHECK(initial_placement(&c));
+        if (c.nlev > 1)
+            ZP_CHECK(uncoarsen(&c));
+        free_levels(&c);
+        stats->cycles++;
+        if (fresh) {
+            zp_metrics m;
+            metrics_compute(p, x, &m);
+            score sc = {m.violations, m.imbalance, m.objective};
+            if (c.cycle == 0 || score_better(&sc, &best_sc)) {
+                best_sc = sc;
+                memcpy(best, x, sizeof *x * (size_t)p->n);
+            }
+            if (c.cycle == starts - 1)
+                memcpy(x, best, sizeof *x * (size_t)p->n);
+        }
+        if (stats->levels == 1) /* nothing coarser: one placement of level 0 is all */
+            break;
+    }
+    if (c.cycle < starts) /* stopped early by the deadline */
+        memcpy(x, best, sizeof *x * (size_t)p->n);
+out:
+    if (c.nlev > 0)
+        free_levels(&c);
+    zp_free(entry);
+    zp_free(best);
+    return rc;
+}
