@@ -1,6 +1,7 @@
 /* main.c - the command line: parses options, loads the input, runs the tasks and writes the
  * outputs. No model logic lives here. Exit codes: 0 ok, 1 runtime failure, 2 usage,
  * 3 invalid input, 4 I/O. Only rank 0 prints, except a rank that fails alone. */
+#include <cJSON.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -13,7 +14,9 @@
 #include "graphio.h"
 #include "h5out.h"
 #include "par.h"
+#include "perfmodel.h"
 #include "pipeline.h"
+#include "place.h"
 #include "report.h"
 #include "sweep.h"
 #include "util.h"
@@ -324,10 +327,53 @@ static int load_input(const cli *c, zp_config **cfg)
     return c->config ? config_load(c->config, cfg) : load_graph_input(c, cfg);
 }
 
+/* Parses the config's "perf" section for problem p (NULL *pf when there is none). */
+static int load_perf(const zp_config *cfg, const zp_problem *p, const char *file, zp_perf **pf)
+{
+    *pf = NULL;
+    if (!cfg->perf_json)
+        return ZP_OK;
+    cJSON *node = cJSON_Parse(cfg->perf_json);
+    if (!node)
+        return zp_fail(ZP_ERUNTIME, "out of memory");
+    int rc = perf_parse(node, file, p, pf);
+    cJSON_Delete(node);
+    return rc;
+}
+
+/* The response-time model on the final placement and on the initial one (the thesis's round
+ * robin, running apps where they run): a report line and the summary's "perf" object. */
+static int evaluate_perf(const zp_perf *pf, const zp_problem *p, const zp_task_result *res,
+                         int print, char **json)
+{
+    int rc = ZP_OK;
+    int *x0 = NULL;
+    zp_perf_result *initial = NULL, *final = NULL;
+    ZP_ALLOC(x0, p->n);
+    for (int u = 0; u < p->n; u++)
+        x0[u] = p->current ? p->current[u] : -1;
+    ZP_CHECK(place_rr(p, x0));
+    ZP_CHECK(perf_evaluate(pf, p, x0, &initial));
+    ZP_CHECK(perf_evaluate(pf, p, res->placement, &final));
+    if (print)
+        report_perf_print(stdout, pf, initial, final);
+    if (!(*json = report_perf_json(pf, initial, final)))
+        ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
+out:
+    perf_result_destroy(&initial);
+    perf_result_destroy(&final);
+    zp_free(x0);
+    return rc;
+}
+
 static int cmd_validate(const cli *c, int rank)
 {
     zp_config *cfg = NULL;
+    zp_perf *pf = NULL;
     int rc = load_input(c, &cfg);
+    if (rc == ZP_OK)
+        rc = load_perf(cfg, cfg->arrivals ? cfg->arrivals : cfg->base, c->config, &pf);
+    perf_destroy(&pf);
     if (rc == ZP_OK && rank == 0 && !c->quiet) {
         const zp_problem *p = cfg->base;
         int64_t lo, hi;
@@ -370,10 +416,14 @@ static int cmd_run(const cli *c, zp_comm *world)
 {
     int rc = ZP_OK;
     zp_config *cfg = NULL;
+    zp_perf *pf = NULL;
+    char *perf_json = NULL;
     zp_task_result res;
     memset(&res, 0, sizeof res);
     int rank = par_rank(world);
     ZP_CHECK(par_agree_status(world, load_input(c, &cfg)));
+    const zp_problem *final_p = cfg->arrivals ? cfg->arrivals : cfg->base;
+    ZP_CHECK(par_agree_status(world, load_perf(cfg, final_p, c->config, &pf)));
     /* Test hook (tests/e2e/test_crash.sh): rank ZP_TEST_FAIL_RANK fails alone, as a rank-local
      * error mid-run would, while the others go on into the next collective. */
     const char *fail_rank = getenv("ZP_TEST_FAIL_RANK");
@@ -389,16 +439,20 @@ static int cmd_run(const cli *c, zp_comm *world)
     zp_exchange ex = par_exchange(world);
     zp_task_spec spec = {&cfg->options, 0, !c->quiet, &ex};
     ZP_CHECK(task_run(&spec, cfg->base, cfg->arrivals, &res));
-    const zp_problem *final_p = cfg->arrivals ? cfg->arrivals : cfg->base;
     if (rank == 0 && !c->quiet)
         report_print(stdout, final_p, &res, cfg->options.init);
+    if (pf && rank == 0)
+        ZP_CHECK(evaluate_perf(pf, final_p, &res, !c->quiet, &perf_json));
     if (c->out)
         ZP_CHECK(write_h5(c, world, cfg, final_p, &res));
     if (c->summary && rank == 0) {
         const char *instance = final_p->name;
-        ZP_CHECK(report_write_summary(c->summary, &res, 1, &instance, NULL));
+        const char *task_perf = perf_json;
+        ZP_CHECK(report_write_summary(c->summary, &res, 1, &instance, &task_perf));
     }
 out:
+    cJSON_free(perf_json);
+    perf_destroy(&pf);
     task_result_free(&res);
     config_destroy(&cfg);
     return rc;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "place.h"
 #include "util.h"
 
 #define BAR_WIDTH 60
@@ -126,7 +127,7 @@ static int write_atomically(const char *path, const char *text)
 }
 
 int report_write_summary(const char *path, const zp_task_result *results, int ntasks,
-                         const char *const *instances, const char *extra_json)
+                         const char *const *instances, const char *const *task_perf)
 {
     int rc = ZP_OK;
     char *text = NULL;
@@ -145,11 +146,9 @@ int report_write_summary(const char *path, const zp_task_result *results, int nt
             goto out;
         }
         cJSON_AddItemToArray(tasks, t);
-    }
-    if (extra_json) {
-        cJSON *extra = cJSON_Parse(extra_json);
-        if (extra)
-            cJSON_AddItemToObject(root, "extra", extra);
+        cJSON *perf = task_perf && task_perf[i] ? cJSON_Parse(task_perf[i]) : NULL;
+        if (perf)
+            cJSON_AddItemToObject(t, "perf", perf);
     }
     text = cJSON_Print(root);
     if (!text) {
@@ -161,4 +160,79 @@ out:
     cJSON_free(text);
     cJSON_Delete(root);
     return rc;
+}
+
+/* ---- response-time model ------------------------------------------------------------------- */
+
+/* A time in milliseconds for JSON: null where the model does not hold (unstable queue). */
+static cJSON *ms_or_null(double seconds)
+{
+    return isfinite(seconds) ? cJSON_CreateNumber(1e3 * seconds) : cJSON_CreateNull();
+}
+
+static cJSON *perf_result_json(const zp_perf_result *r)
+{
+    cJSON *o = cJSON_CreateObject();
+    if (!o)
+        return NULL;
+    cJSON_AddItemToObject(o, "mean_ms", ms_or_null(r->mean_weighted));
+    cJSON_AddItemToObject(o, "mean_ms_without_network", ms_or_null(r->mean_weighted_nonet));
+    cJSON_AddItemToObject(o, "worst_mean_ms", ms_or_null(r->worst_mean));
+    cJSON_AddItemToObject(o, "max_percentile_ms", ms_or_null(r->max_pct));
+    cJSON_AddNumberToObject(o, "unstable_servers", r->unstable_servers);
+    cJSON_AddNumberToObject(o, "unstable_links", r->unstable_links);
+    cJSON_AddNumberToObject(o, "unstable_dependencies", (double)r->unstable_deps);
+    cJSON_AddNumberToObject(o, "objective", r->objective);
+    return o;
+}
+
+static double change_pct(double before, double after)
+{
+    return isfinite(before) && isfinite(after) && before > 0 ? 100.0 * (after - before) / before
+                                                             : NAN;
+}
+
+char *report_perf_json(const zp_perf *pf, const zp_perf_result *initial,
+                       const zp_perf_result *final)
+{
+    cJSON *o = cJSON_CreateObject();
+    char *text = NULL;
+    if (!o)
+        return NULL;
+    cJSON_AddNumberToObject(o, "percentile", 100.0 * pf->phi);
+    cJSON_AddBoolToObject(o, "network", pf->network);
+    cJSON_AddItemToObject(o, "initial", perf_result_json(initial));
+    cJSON_AddItemToObject(o, "final", perf_result_json(final));
+    double d = change_pct(initial->mean_weighted, final->mean_weighted);
+    cJSON_AddItemToObject(o, "mean_change_pct", isfinite(d) ? cJSON_CreateNumber(d)
+                                                            : cJSON_CreateNull());
+    text = cJSON_PrintUnformatted(o);
+    cJSON_Delete(o);
+    return text;
+}
+
+static void print_ms(FILE *out, const char *label, double seconds)
+{
+    if (isfinite(seconds))
+        fprintf(out, "%s %.3f ms", label, 1e3 * seconds);
+    else
+        fprintf(out, "%s unbounded (unstable)", label);
+}
+
+void report_perf_print(FILE *out, const zp_perf *pf, const zp_perf_result *initial,
+                       const zp_perf_result *final)
+{
+    fprintf(out, "response time (model%s):", pf->network ? ", with network" : "");
+    print_ms(out, " mean", final->mean_weighted);
+    double d = change_pct(initial->mean_weighted, final->mean_weighted);
+    print_ms(out, " (initial placement", initial->mean_weighted);
+    if (isfinite(d))
+        fprintf(out, ", %+.1f%%", d);
+    fprintf(out, ");");
+    char label[32];
+    snprintf(label, sizeof label, " worst p%g", 100.0 * pf->phi);
+    print_ms(out, label, final->max_pct);
+    print_ms(out, "; worst mean", final->worst_mean);
+    fprintf(out, "; unstable: %d servers, %d links\n", final->unstable_servers,
+            final->unstable_links);
 }

@@ -5,15 +5,27 @@
 
 #include <stdio.h>
 
+#include "perfmodel.h"
 #include "pipeline.h"
 
 /* Prints the report of one task. p is the problem of the final placement. */
 void report_print(FILE *out, const zp_problem *p, const zp_task_result *res, int init_kind);
 
 /* Writes {"tasks":[...]} with every task's phases, final metrics and placement to path,
- * through path.partial and a rename so a crash never leaves a partial file. ZP_EIO on failure. */
+ * through path.partial and a rename so a crash never leaves a partial file. task_perf (may be
+ * NULL, or hold NULLs) gives a JSON object per task stored as its "perf". ZP_EIO on failure. */
 int report_write_summary(const char *path, const zp_task_result *results, int ntasks,
-                         const char *const *instances, const char *extra_json);
+                         const char *const *instances, const char *const *task_perf);
+
+/* The response-time model's numbers of an initial and a final placement as a JSON object
+ * (times in ms, null where a queue is unstable). Returns a string to free with cJSON_free, or
+ * NULL when out of memory. */
+char *report_perf_json(const zp_perf *pf, const zp_perf_result *initial,
+                       const zp_perf_result *final);
+/* One report line: mean, worst percentile and worst mean response time, and by how much the
+ * mean changed from the initial placement. */
+void report_perf_print(FILE *out, const zp_perf *pf, const zp_perf_result *initial,
+                       const zp_perf_result *final);
 
 /* Appends the metric fields of m to a cJSON object (opaque here to keep cJSON out of callers). */
 void *report_metrics_json(const zp_metrics *m);
