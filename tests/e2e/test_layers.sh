@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# The architecture's boundaries: MPI only in the parallel layer, HDF5 only in the output layer,
+# the core free of both (the serial build, make MPI=0, links the core without them).
+source "$(dirname "$0")/../lib.sh"
+expect_eq "only src/par_mpi.c includes mpi.h" "$(grep -l '#include <mpi.h>' src/*.[ch] | tr '\n' ' ')" "src/par_mpi.c "
+expect_eq "only src/h5out.c includes hdf5.h" "$(grep -l '#include <hdf5.h>' src/*.[ch] | tr '\n' ' ')" "src/h5out.c "
+expect_eq "no MPI_ or H5 calls outside their layers" \
+    "$(grep -lE '\bMPI_[A-Z][a-z]+\(|\bH5[A-Z][a-z_]*\(' src/*.c | grep -v -e par_mpi.c -e h5out.c | tr '\n' ' ')" ""
+finish
