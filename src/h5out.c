@@ -680,24 +680,6 @@ out:
     return rc;
 }
 
-/* Rank 0: the checks main.c also makes, kept here for other callers. */
-static int check_path(const char *path, int force)
-{
-    char dir[4096];
-    struct stat sb;
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *(slash == dir ? slash + 1 : slash) = '\0';
-    else
-        snprintf(dir, sizeof dir, ".");
-    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return zp_fail(ZP_EIO, "%s: folder '%s' does not exist", path, dir);
-    if (!force && stat(path, &sb) == 0)
-        return zp_fail(ZP_EIO, "%s: exists (use --force to overwrite)", path);
-    return ZP_OK;
-}
-
 static int write_root(zp_h5out *h, const zp_run_info *info)
 {
     int rc = ZP_OK;
@@ -905,7 +887,7 @@ int h5out_open(zp_h5out **out_h, zp_comm *c, const char *path, int force, const 
     if (!(h = handle_new(c, path, force)))
         rc = ZP_ERUNTIME;
     if (rc == ZP_OK && h->rank == 0)
-        rc = check_path(path, force);
+        rc = zp_check_output_path(path, force, "use --force to overwrite");
     if ((rc = par_agree_status(c, rc)) != ZP_OK) {
         if (rc != ZP_ERUNTIME && h && h->rank != 0)
             zp_fail(rc, "%s: refused on rank 0", path);
@@ -967,7 +949,7 @@ int h5out_open_append(zp_h5out **out_h, zp_comm *c, const char *prev, const char
         if (stat(prev, &sb) != 0 || !S_ISREG(sb.st_mode))
             rc = zp_fail(ZP_EIO, "%s: no such file to append to", prev);
         else if (strcmp(prev, path) != 0)
-            rc = check_path(path, force);
+            rc = zp_check_output_path(path, force, "use --force to overwrite");
         if (rc == ZP_OK)
             rc = copy_file(prev, h->partial);
         h->created = rc == ZP_OK;

@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "config.h"
 #include "graphio.h"
@@ -252,27 +250,6 @@ static void apply_overrides(const cli *c, zp_options *o)
     if (c->set_every) o->trajectory_every = v->trajectory_every;
 }
 
-/* Refuses an output whose folder is missing or which exists (without --force), before any
- * work is done, so that a run never fails at its end for a typo. */
-static int check_output_path(const char *path, int force)
-{
-    char dir[4096];
-    struct stat sb;
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *(slash == dir ? slash + 1 : slash) = '\0';
-    else
-        snprintf(dir, sizeof dir, ".");
-    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return zp_fail(ZP_EIO, "%s: folder '%s' does not exist", path, dir);
-    if (access(dir, W_OK) != 0)
-        return zp_fail(ZP_EIO, "%s: folder '%s' is not writable", path, dir);
-    if (!force && stat(path, &sb) == 0)
-        return zp_fail(ZP_EIO, "%s: exists (use --force to overwrite)", path);
-    return ZP_OK;
-}
-
 /* Zones of a graph or CSV input: K identical zones; with a capacity slack each holds (1+X)/K of
  * the total demand of every resource, as cumulative capacities. */
 static int graph_zones(const cli *c, zp_problem *p)
@@ -431,9 +408,9 @@ static int cmd_run(const cli *c, zp_comm *world)
         ZP_CHECK(zp_fail(ZP_ERUNTIME, "injected failure on rank %d", rank));
     apply_overrides(c, &cfg->options);
     if (c->summary && rank == 0)
-        rc = check_output_path(c->summary, c->force);
+        rc = zp_check_output_path(c->summary, c->force, "use --force to overwrite");
     if (c->out && rank == 0 && rc == ZP_OK)
-        rc = check_output_path(c->out, c->force);
+        rc = zp_check_output_path(c->out, c->force, "use --force to overwrite");
     ZP_CHECK(par_agree_status(world, rc));
 
     zp_exchange ex = par_exchange(world);

@@ -223,26 +223,6 @@ static int file_exists(const char *path)
     return stat(path, &sb) == 0;
 }
 
-/* Folder exists and is writable; path absent unless allowed. */
-static int check_output_path(const char *path, int may_exist)
-{
-    char dir[4096];
-    struct stat sb;
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *(slash == dir ? slash + 1 : slash) = '\0';
-    else
-        snprintf(dir, sizeof dir, ".");
-    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
-        return zp_fail(ZP_EIO, "%s: folder '%s' does not exist", path, dir);
-    if (access(dir, W_OK) != 0)
-        return zp_fail(ZP_EIO, "%s: folder '%s' is not writable", path, dir);
-    if (!may_exist && stat(path, &sb) == 0)
-        return zp_fail(ZP_EIO, "%s: exists (use --force to overwrite, or --resume)", path);
-    return ZP_OK;
-}
-
 /* ---- signals -------------------------------------------------------------------------------- */
 
 static volatile sig_atomic_t stop_signal;
@@ -529,6 +509,8 @@ static int validate_tasks(sweep_run *r)
     return par_agree_status(r->world, rc);
 }
 
+#define RESUME_ADVICE "use --force to overwrite, or --resume"
+
 static int check_outputs(sweep_run *r)
 {
     int rc = ZP_OK;
@@ -541,10 +523,10 @@ static int check_outputs(sweep_run *r)
     if (r->rank == 0) {
         if (c->out) {
             int in_place = c->resume && strcmp(c->out, c->resume) == 0;
-            rc = check_output_path(c->out, c->force || in_place);
+            rc = zp_check_output_path(c->out, c->force || in_place, RESUME_ADVICE);
         }
         if (rc == ZP_OK && c->summary)
-            rc = check_output_path(c->summary, c->force || c->resume);
+            rc = zp_check_output_path(c->summary, c->force || c->resume, RESUME_ADVICE);
     }
     return par_agree_status(r->world, rc);
 }

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #define ZP_MSG_MAX 1024
 
@@ -105,4 +107,23 @@ double zp_now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int zp_check_output_path(const char *path, int may_exist, const char *advice)
+{
+    char dir[4096];
+    struct stat sb;
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash)
+        *(slash == dir ? slash + 1 : slash) = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return zp_fail(ZP_EIO, "%s: folder '%s' does not exist", path, dir);
+    if (access(dir, W_OK) != 0)
+        return zp_fail(ZP_EIO, "%s: folder '%s' is not writable", path, dir);
+    if (!may_exist && stat(path, &sb) == 0)
+        return zp_fail(ZP_EIO, "%s: exists (%s)", path, advice);
+    return ZP_OK;
 }

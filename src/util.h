@@ -58,6 +58,11 @@ long zp_alloc_count(void);
         }                                                                                          \
     } while (0)
 
+/* Refuses an output path whose folder is missing or not writable, or which exists unless
+ * may_exist; advice completes "PATH: exists (...)". ZP_EIO with the message. Outputs are checked
+ * before any work, so that a run never fails at its end for a typo. */
+int zp_check_output_path(const char *path, int may_exist, const char *advice);
+
 /* Wall-clock seconds since an arbitrary origin (monotonic). */
 double zp_now(void);
 
