@@ -69,7 +69,7 @@ void *report_metrics_json(const zp_metrics *m)
     return o;
 }
 
-static cJSON *task_json(const zp_task_result *res, const char *instance)
+void *report_task_json(const zp_task_result *res, const char *instance)
 {
     cJSON *t = cJSON_CreateObject(), *phases = cJSON_CreateArray(), *seeds = cJSON_CreateArray();
     cJSON *placement = cJSON_CreateIntArray(res->placement, res->apps);
@@ -109,7 +109,7 @@ static cJSON *task_json(const zp_task_result *res, const char *instance)
     return t;
 }
 
-static int write_atomically(const char *path, const char *text)
+int report_write_text(const char *path, const char *text)
 {
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.partial", path);
@@ -140,7 +140,7 @@ int report_write_summary(const char *path, const zp_task_result *results, int nt
     cJSON_AddStringToObject(root, "creator", "zoneplace");
     cJSON_AddItemToObject(root, "tasks", tasks);
     for (int i = 0; i < ntasks; i++) {
-        cJSON *t = task_json(&results[i], instances ? instances[i] : NULL);
+        cJSON *t = report_task_json(&results[i], instances ? instances[i] : NULL);
         if (!t) {
             rc = zp_fail(ZP_ERUNTIME, "out of memory");
             goto out;
@@ -155,7 +155,7 @@ int report_write_summary(const char *path, const zp_task_result *results, int nt
         rc = zp_fail(ZP_ERUNTIME, "out of memory");
         goto out;
     }
-    rc = write_atomically(path, text);
+    rc = report_write_text(path, text);
 out:
     cJSON_free(text);
     cJSON_Delete(root);

@@ -27,6 +27,14 @@ char *report_perf_json(const zp_perf *pf, const zp_perf_result *initial,
 void report_perf_print(FILE *out, const zp_perf *pf, const zp_perf_result *initial,
                        const zp_perf_result *final);
 
+/* The summary entry of one task (a cJSON object, opaque here): task, instance, zones, apps,
+ * seed, starts, epochs, best_start, wall_seconds, phases, final, start_seeds, placement. NULL
+ * when out of memory. */
+void *report_task_json(const zp_task_result *res, const char *instance);
+
+/* Writes text and a newline to path through path.partial and a rename. ZP_EIO on failure. */
+int report_write_text(const char *path, const char *text);
+
 /* Appends the metric fields of m to a cJSON object (opaque here to keep cJSON out of callers). */
 void *report_metrics_json(const zp_metrics *m);
 

@@ -759,50 +759,17 @@ static cJSON *task_params_json(const sweep_def *s, const sweep_task *t)
     return o;
 }
 
+/* The summary entry of a task: report.c's, plus the sweep parameters it ran with. */
 static cJSON *task_result_json(const sweep_def *s, const sweep_task *t, const zp_task_result *res)
 {
-    cJSON *o = task_params_json(s, t);
+    cJSON *o = report_task_json(res, s->inst[t->instance].name);
     if (!o)
         return NULL;
-    cJSON_AddNumberToObject(o, "epochs", res->epochs);
-    cJSON_AddNumberToObject(o, "best_start", res->best_start);
-    cJSON_AddNumberToObject(o, "wall_seconds", res->wall);
-    cJSON *phases = cJSON_AddArrayToObject(o, "phases");
-    for (int i = 0; phases && i < res->nphases; i++) {
-        cJSON *ph = report_metrics_json(&res->phases[i].m);
-        if (ph) {
-            cJSON_AddStringToObject(ph, "phase", res->phases[i].name);
-            cJSON_AddItemToArray(phases, ph);
-        }
-    }
-    cJSON *fin = report_metrics_json(&res->final);
-    if (fin)
-        cJSON_AddItemToObject(o, "final", fin);
-    cJSON *seeds = cJSON_AddArrayToObject(o, "start_seeds");
-    for (int i = 0; seeds && i < res->starts; i++) {
-        char buf[32];
-        snprintf(buf, sizeof buf, "%llu", (unsigned long long)res->start_seeds[i]);
-        cJSON_AddItemToArray(seeds, cJSON_CreateString(buf));
-    }
-    cJSON_AddItemToObject(o, "placement", cJSON_CreateIntArray(res->placement, res->apps));
+    cJSON_AddStringToObject(o, "capacity_mode", sweep_capmode_name(t->capacity_mode));
+    cJSON_AddNumberToObject(o, "imbalance", t->imbalance);
+    cJSON_AddNumberToObject(o, "requests", t->requests);
+    cJSON_AddNumberToObject(o, "move_factor", t->move_factor);
     return o;
-}
-
-static int write_text_atomically(const char *path, const char *text)
-{
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.partial", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return zp_fail(ZP_EIO, "%s: cannot write: %s", tmp, strerror(errno));
-    int bad = fputs(text, f) < 0 || fputc('\n', f) < 0;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        int err = errno;
-        remove(tmp);
-        return zp_fail(ZP_EIO, "%s: cannot write: %s", path, strerror(err));
-    }
-    return ZP_OK;
 }
 
 static int task_id_of(const cJSON *entry)
@@ -876,7 +843,7 @@ static int write_summary(sweep_run *r)
     cJSON_Delete(fresh);
     if (!text)
         ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
-    rc = write_text_atomically(r->cli.summary, text);
+    rc = report_write_text(r->cli.summary, text);
 out:
     cJSON_free(text);
     cJSON_Delete(root);
