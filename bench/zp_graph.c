@@ -25,9 +25,11 @@ static double peak_mb(void)
     return ru.ru_maxrss / 1024.0;
 }
 
-static void row(void *ctx, int what, int level, int cycle, int n, const zp_state *st)
+static void row(void *ctx, int what, int level, int cycle, int n, const zp_state *st,
+                double offset)
 {
     double t0 = *(double *)ctx;
+    (void)offset;
     static const char *names[] = {"coarsen", "initial", "refine"};
     fprintf(stderr, "  [%7.2fs] cycle %d %-8s level %2d n %8d", zp_now() - t0, cycle, names[what],
             level, n);
@@ -98,9 +100,12 @@ int main(int argc, char **argv)
         }
         memcpy(x, res.placement, sizeof *x * (size_t)p->n);
         for (int i = 0; i < res.nphases; i++)
-            fprintf(stderr, "phase %-12s cut %.0f imb %lld viol %lld\n", res.phases[i].name,
-                    res.phases[i].m.cut_weight, (long long)res.phases[i].m.imbalance,
-                    (long long)res.phases[i].m.violations);
+            fprintf(stderr, "phase %-12s %7.2fs cut %.0f imb %lld viol %lld\n",
+                    res.phases[i].name, res.phases[i].seconds, res.phases[i].m.cut_weight,
+                    (long long)res.phases[i].m.imbalance, (long long)res.phases[i].m.violations);
+        fprintf(stderr, "multilevel: %d levels, %d cycles: coarsen %.2fs initial %.2fs refine "
+                "%.2fs\n", res.ml_levels, res.ml_cycles, res.ml_seconds[0], res.ml_seconds[1],
+                res.ml_seconds[2]);
         task_result_free(&res);
     }
     double t_place = zp_now() - t1;
@@ -112,10 +117,6 @@ int main(int argc, char **argv)
            (long long)m.min_load, t_read, t_place, peak_mb());
     if (out)
         graphio_write_partition(out, x, p->n);
-    extern long long zs_refresh, zs_moves, zs_rounds, zs_passes, zs_seeds, zs_gpass, zs_pops;
-    if (verbose)
-        fprintf(stderr, "refresh %lld moves %lld pops %lld rounds %lld passes %lld seeds %lld global passes %lld\n",
-                zs_refresh, zs_moves, zs_pops, zs_rounds, zs_passes, zs_seeds, zs_gpass);
     free(x);
     problem_destroy(&p);
     return 0;

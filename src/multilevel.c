@@ -3,13 +3,11 @@
 #include "multilevel.h"
 
 #include <math.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "heap.h"
 #include "search.h"
 #include "util.h"
-static double mknob(const char *n, double d){const char*v=getenv(n);return v?atof(v):d;}
 
 /* ---- fit classes ----------------------------------------------------------------------------
  * Vertices that fit exactly the same zones (app_fits_zone: io, allowed zones, per-app demands)
@@ -239,99 +237,6 @@ out:
     return rc;
 }
 
-/* Size-constrained label propagation: every vertex (in random order, a few sweeps) joins the
- * neighbouring cluster it is most connected to that has room and merges with it; cmap gets
- * cluster ids 0..nc-1. */
-static int compute_clusters(const merge_rule *mr, zp_rng *rng, int sweeps, int *cmap, int *nc_out)
-{
-    int rc = ZP_OK;
-    const zp_problem *p = mr->p;
-    int n = p->n, nres = p->capacity_mode == ZP_CUMULATIVE ? p->nres : 0;
-    int *order = NULL, *label = NULL, *touched = NULL;
-    int64_t *cw = NULL;
-    double *conn = NULL, *cdem = NULL;
-    ZP_ALLOC(order, n);
-    ZP_ALLOC(label, n);
-    ZP_ALLOC(touched, n);
-    ZP_ALLOC(cw, n);
-    ZP_ALLOC(conn, n);
-    ZP_ALLOC(cdem, (int64_t)n * ZP_MAX(nres, 1));
-    for (int u = 0; u < n; u++) {
-        order[u] = u;
-        label[u] = u;
-        cw[u] = problem_vwgt(p, u);
-        for (int r = 0; r < nres; r++)
-            cdem[(int64_t)u * nres + r] = problem_demand(p, u, r);
-    }
-    for (int i = n - 1; i > 0; i--) {
-        int j = (int)rng_below(rng, (uint64_t)i + 1), t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-    }
-    for (int sweep = 0; sweep < sweeps; sweep++) {
-        int64_t changed = 0;
-        for (int i = 0; i < n; i++) {
-            int u = order[i], own = label[u], nt = 0, best = own;
-            int64_t wu = problem_vwgt(p, u);
-            for (int64_t j = p->xadj[u]; j < p->xadj[u + 1]; j++) {
-                int c = label[p->adjncy[j]];
-                if (conn[c] == 0)
-                    touched[nt++] = c;
-                conn[c] += p->adjwgt[j];
-            }
-            double best_w = conn[own];
-            for (int t = 0; t < nt; t++) {
-                int c = touched[t];
-                if (c == own || conn[c] <= best_w || cw[c] + wu > mr->max_vwgt)
-                    continue;
-                /* the cluster's members share the properties of vertex c */
-                if (mr->fc->cls[u] != mr->fc->cls[c] || (mr->group && mr->group[u] != mr->group[c]) ||
-                    (p->current && p->current[u] != p->current[c]))
-                    continue;
-                int fits = 1;
-                const double *lim = nres ? mr->fc->dem_limit + (int64_t)mr->fc->cls[u] * nres : NULL;
-                for (int r = 0; r < nres && fits; r++)
-                    fits = cdem[(int64_t)c * nres + r] + problem_demand(p, u, r) <= lim[r];
-                if (!fits)
-                    continue;
-                best = c;
-                best_w = conn[c];
-            }
-            for (int t = 0; t < nt; t++)
-                conn[touched[t]] = 0;
-            if (best != own) {
-                cw[own] -= wu;
-                cw[best] += wu;
-                for (int r = 0; r < nres; r++) {
-                    cdem[(int64_t)own * nres + r] -= problem_demand(p, u, r);
-                    cdem[(int64_t)best * nres + r] += problem_demand(p, u, r);
-                }
-                label[u] = best;
-                changed++;
-            }
-        }
-        if (changed == 0)
-            break;
-    }
-    int nc = 0;
-    for (int u = 0; u < n; u++)
-        touched[u] = -1;
-    for (int u = 0; u < n; u++) {
-        if (touched[label[u]] < 0)
-            touched[label[u]] = nc++;
-        cmap[u] = touched[label[u]];
-    }
-    *nc_out = nc;
-out:
-    zp_free(order);
-    zp_free(label);
-    zp_free(touched);
-    zp_free(cw);
-    zp_free(conn);
-    zp_free(cdem);
-    return rc;
-}
-
 /* ---- contraction ----------------------------------------------------------------------------- */
 
 static int copy_doubles(double **dst, const double *src, int64_t count)
@@ -345,8 +250,12 @@ static int copy_doubles(double **dst, const double *src, int64_t count)
 }
 
 /* The coarse problem of fine under cmap (nc coarse vertices). */
-static int contract(const zp_problem *fine, const int *cmap, int nc, zp_problem **out)
+/* fine_iw (may be NULL: zeros) is the weight of the dependencies already contracted into each
+ * fine vertex; *iw_out (when iw_out is not NULL) gets the same for the coarse vertices. */
+static int contract(const zp_problem *fine, const double *fine_iw, const int *cmap, int nc,
+                    zp_problem **out, double **iw_out)
 {
+    double *iw = NULL;
     int rc = ZP_OK;
     const zp_problem *f = fine;
     zp_problem *c = NULL;
@@ -429,16 +338,23 @@ static int contract(const zp_problem *fine, const int *cmap, int nc, zp_problem 
     ZP_ALLOC(c->adjmult, cap);
     ZP_ALLOC(mark, nc);
     ZP_ALLOC(pos, nc);
+    if (iw_out)
+        ZP_ALLOC(iw, nc);
     for (int v = 0; v < nc; v++)
         mark[v] = -1;
     for (int v = 0; v < nc; v++) {
         c->xadj[v] = len;
         for (int i = start[v]; i < start[v + 1]; i++) {
             int u = members[i];
+            if (iw && fine_iw)
+                iw[v] += fine_iw[u];
             for (int64_t j = f->xadj[u]; j < f->xadj[u + 1]; j++) {
                 int cv = cmap[f->adjncy[j]];
-                if (cv == v)
+                if (cv == v) {
+                    if (iw)
+                        iw[v] += f->adjwgt[j] / 2; /* seen from both ends */
                     continue;
+                }
                 if (mark[cv] != v) {
                     mark[cv] = v;
                     pos[cv] = len;
@@ -468,8 +384,13 @@ static int contract(const zp_problem *fine, const int *cmap, int nc, zp_problem 
     }
     *out = c;
     c = NULL;
+    if (iw_out) {
+        *iw_out = iw;
+        iw = NULL;
+    }
 out:
     problem_destroy(&c);
+    zp_free(iw);
     zp_free(start);
     zp_free(members);
     zp_free(mark);
@@ -477,8 +398,9 @@ out:
     return rc;
 }
 
-static int coarsen_with(const zp_problem *fine, const int *group, int64_t max_vwgt, zp_rng *rng,
-                        zp_problem **coarse, int **cmap_out)
+static int coarsen_with(const zp_problem *fine, const double *fine_iw, const int *group,
+                        int64_t max_vwgt, zp_rng *rng, zp_problem **coarse, int **cmap_out,
+                        double **iw_out)
 {
     int rc = ZP_OK;
     fit_classes fc = {0};
@@ -490,9 +412,6 @@ static int coarsen_with(const zp_problem *fine, const int *group, int64_t max_vw
     ZP_ALLOC(match, fine->n);
     ZP_ALLOC(cmap, fine->n);
     int nc = 0;
-    if (mknob("ZM_LP", 0) > 0) {
-        ZP_CHECK(compute_clusters(&mr, rng, (int)mknob("ZM_LP", 0), cmap, &nc));
-    } else {
     ZP_CHECK(compute_matching(&mr, rng, match));
     for (int u = 0; u < fine->n; u++)
         cmap[u] = -1;
@@ -503,8 +422,7 @@ static int coarsen_with(const zp_problem *fine, const int *group, int64_t max_vw
         cmap[match[u]] = nc;
         nc++;
     }
-    }
-    ZP_CHECK(contract(fine, cmap, nc, coarse));
+    ZP_CHECK(contract(fine, fine_iw, cmap, nc, coarse, iw_out));
     *cmap_out = cmap;
     cmap = NULL;
 out:
@@ -517,7 +435,7 @@ out:
 int multilevel_coarsen(const zp_problem *fine, const int *group, int64_t max_vwgt, zp_rng *rng,
                        zp_problem **coarse, int **cmap)
 {
-    return coarsen_with(fine, group, max_vwgt, rng, coarse, cmap);
+    return coarsen_with(fine, NULL, group, max_vwgt, rng, coarse, cmap, NULL);
 }
 
 /* ---- levels ---------------------------------------------------------------------------------- */
@@ -527,6 +445,7 @@ typedef struct {
     zp_problem *owned;
     int *cmap;           /* [n] vertex of the next coarser level; NULL at the coarsest */
     int *x;              /* [n] placement (or start zones, -1 free) */
+    double *iw;          /* [n] weight of the dependencies contracted into each vertex */
 } level;
 
 typedef struct {
@@ -546,6 +465,7 @@ static void free_levels(ml_ctx *c)
     for (int l = 0; l < c->nlev; l++) {
         problem_destroy(&c->lv[l].owned);
         zp_free(c->lv[l].cmap);
+        zp_free(c->lv[l].iw);
         if (l > 0)
             zp_free(c->lv[l].x);
         memset(&c->lv[l], 0, sizeof c->lv[l]);
@@ -562,10 +482,24 @@ static int max_vertex_weight(const zp_problem *p)
     return most;
 }
 
+/* Traffic of the dependencies contracted into the vertices of level l under st's placement:
+ * coarse traffic + this = the traffic of the projected placement on the input graph. */
+static double contracted_traffic(const ml_ctx *c, int l, const zp_state *st)
+{
+    const zp_problem *p = c->lv[l].p;
+    double t = 0;
+    if (!st || !c->lv[l].iw)
+        return 0;
+    for (int v = 0; v < p->n; v++)
+        t += c->lv[l].iw[v] * problem_dist(p, st->x[v], st->x[v]);
+    return p->requests * t;
+}
+
 static void notify(ml_ctx *c, int what, int l, const zp_state *st)
 {
     if (c->prm->observer && !c->quiet)
-        c->prm->observer(c->prm->observer_ctx, what, l, c->cycle, c->lv[l].p->n, st);
+        c->prm->observer(c->prm->observer_ctx, what, l, c->cycle, c->lv[l].p->n, st,
+                         contracted_traffic(c, l, st));
 }
 
 /* Builds the levels below level 0 (whose x holds the groups: -1 free or a zone). */
@@ -574,20 +508,23 @@ static int build_levels(ml_ctx *c)
     int rc = ZP_OK;
     double t0 = zp_now();
     int64_t total = problem_total_weight(c->p);
-    int64_t max_vwgt = ZP_MAX(1, (int64_t)(mknob("ZM_VW", 1.5) * (double)total / c->coarsen_to));
+    int64_t max_vwgt = ZP_MAX(1, (int64_t)(1.5 * (double)total / c->coarsen_to));
     while (c->nlev < ZP_ML_MAX_LEVELS) {
         level *f = &c->lv[c->nlev - 1];
         if (f->p->n <= c->coarsen_to)
             break;
         zp_problem *cp = NULL;
         int *cmap = NULL;
-        ZP_CHECK(coarsen_with(f->p, f->x, max_vwgt, c->rng, &cp, &cmap));
+        double *iw = NULL;
+        ZP_CHECK(coarsen_with(f->p, f->iw, f->x, max_vwgt, c->rng, &cp, &cmap, &iw));
         if (cp->n > 0.95 * f->p->n) { /* coarsening stalls: stop here */
             problem_destroy(&cp);
             zp_free(cmap);
+            zp_free(iw);
             break;
         }
         level *g = &c->lv[c->nlev];
+        g->iw = iw;
         g->owned = cp;
         g->p = cp;
         f->cmap = cmap;
@@ -930,6 +867,7 @@ static int mlrb_split(mlrb_ctx *c, int *v, int nv, int z0, int z1)
     }
     zp_ml_params prm;
     multilevel_defaults(&prm);
+    prm.starts = 1;
     prm.vcycles = 1;
     prm.initial_tries = 4;
     prm.effort = 0.2;
@@ -997,9 +935,13 @@ static int refine_level(ml_ctx *c, int l, int *x, int64_t rounds, score *sc)
     zp_search *se = NULL;
     ZP_CHECK(state_create(&st, p, x));
     level_band(p, l, &st->lo, &st->hi);
-    state_assign(st, st->x);
+    st->imbalance = 0; /* against the level's band */
+    for (int z = 0; z < p->k; z++)
+        st->imbalance += st->count[z] > st->hi   ? st->count[z] - st->hi
+                         : st->count[z] < st->lo ? st->lo - st->count[z]
+                                                 : 0;
     ZP_CHECK(search_create(&se, st));
-    zp_search_limits lim = {0, 0, 0, 0};
+    zp_search_limits lim = {0, 0, 0, 0, 1};
     if (l > 0)
         lim.chain_budget = ZP_MAX(2, max_vertex_weight(p));
     if (p->n > 200000) {
@@ -1031,12 +973,15 @@ static int64_t level_rounds(const ml_ctx *c, int l)
 {
     const zp_problem *p = c->lv[l].p;
     double effort = c->prm->effort > 0 ? c->prm->effort : 1.0;
+    /* a round costs about the square of the degree: dense coarse levels get fewer */
+    double degree = p->n ? (double)p->xadj[p->n] / p->n : 0;
+    double dense = fmin(1.0, 16 / fmax(degree, 1.0));
     if (l == c->nlev - 1) {
         if (c->prm->coarse_rounds != 0)
             return ZP_MAX(0, c->prm->coarse_rounds);
-        return (int64_t)(effort * mknob("ZM_COARSE", 1) * fmin(3000, fmax(50, p->n)));
+        return (int64_t)(effort * dense * fmin(3000, fmax(50, p->n)));
     }
-    return (int64_t)(effort * mknob("ZM_MID", 1) * fmin(1000, p->n / 10.0));
+    return (int64_t)(effort * dense * fmin(1000, p->n / 10.0));
 }
 
 /* Places the coarsest level: several greedy growings, each refined; the best is refined more. */
@@ -1057,7 +1002,7 @@ static int initial_placement(ml_ctx *c)
     int tries = c->prm->initial_tries > 0 ? c->prm->initial_tries : 8;
     int use_mlrb = mlrb_applies(p, x);
     if (use_mlrb && c->prm->initial_tries <= 0)
-        tries = (int)mknob("ZM_TRIES", 4);
+        tries = 4; /* each is a full recursive bisection */
     score best_sc = {INT64_MAX, INT64_MAX, INFINITY};
     int64_t try_rounds = level_rounds(c, l) / (2 * tries);
     for (int t = 0; t < tries; t++) {
@@ -1117,7 +1062,7 @@ void multilevel_defaults(zp_ml_params *prm) { memset(prm, 0, sizeof *prm); }
 static int auto_starts(const zp_problem *p)
 {
     double size = (double)p->n + (double)p->xadj[p->n] / 2;
-    return (int)mknob("ZM_STARTS", size < 3e5 ? 4 : size < 3e6 ? 2 : 1);
+    return size < 3e5 ? 4 : size < 3e6 ? 2 : 1;
 }
 
 int multilevel_place(const zp_problem *p, int *x, zp_rng *rng, const zp_ml_params *prm,
@@ -1146,7 +1091,7 @@ int multilevel_place(const zp_problem *p, int *x, zp_rng *rng, const zp_ml_param
     c.coarsen_to = prm->coarsen_to > 0
                        ? prm->coarsen_to
                        : (int)fmax(30.0 * p->k, fmin((double)p->n / (20.0 * fmax(lg, 1)), 60.0 * p->k));
-    int cycles = prm->vcycles > 0 ? prm->vcycles : (int)mknob("ZM_CYCLES", 2);
+    int cycles = prm->vcycles > 0 ? prm->vcycles : 2;
     int starts = prm->starts > 0 ? prm->starts : auto_starts(p);
     ZP_ALLOC(entry, p->n);
     ZP_ALLOC(best, p->n);

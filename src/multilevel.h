@@ -14,8 +14,10 @@
  * zone of the placement being refined are merged, so a coarse placement projects to a fine one
  * with the same zone loads and no new violations. A coarse vertex holds at most about
  * 1.5 n / coarsen_to apps and, in cumulative mode, a small share of a zone's capacity.
- * Dependencies merge by summing weights and listed multiplicities, so traffic, external_deps
- * and cut weight of a projected placement equal those of the coarse one.
+ * Dependencies merge by summing weights and listed multiplicities, so external_deps and cut
+ * weight of a projected placement equal those of the coarse one, and its traffic differs by the
+ * traffic of the merged (internal) dependencies: a constant when D's diagonal is uniform (the
+ * fat tree), otherwise the coarse levels approximate it and level 0 is exact.
  *
  * Memory is O(n + m) per level and the levels shrink geometrically; every step is near linear.
  * Every random choice comes from the rng passed in (deterministic for a given stream). */
@@ -37,10 +39,14 @@ enum {
     ZP_ML_REFINE = 2   /* a level was refined on the way back up (level 0: the input graph) */
 };
 
-/* Called after each step: level (0 = input graph), cycle (0 = first V-cycle), n of that level,
- * st = the placement on that level (NULL while coarsening the first cycle). */
+/* Called after each step: level (0 = input graph), cycle (0 = first V-cycle; the independent
+ * starts come first, then the V-cycles from the best), n of that level, st = the placement on
+ * that level (NULL while coarsening). A coarse level has no edges for the dependencies merged
+ * inside its vertices: traffic_offset is their traffic under st, so st->traffic +
+ * traffic_offset is the traffic of the projected placement (external deps and cut weight need
+ * no correction). */
 typedef void (*zp_ml_observer)(void *ctx, int what, int level, int cycle, int n,
-                               const zp_state *st);
+                               const zp_state *st, double traffic_offset);
 
 typedef struct {
     int coarsen_to;        /* stop coarsening at about this many vertices (0: automatic) */

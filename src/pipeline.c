@@ -5,7 +5,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <stdlib.h>
 
 #include "multilevel.h"
 #include "place.h"
@@ -45,11 +44,11 @@ int64_t auto_rounds(const zp_problem *p)
 {
     double size = (double)p->n + (double)(p->xadj ? p->xadj[p->n] / 2 : 0);
     if (p->n <= ZP_AUTO_MULTILEVEL_APPS) /* the thesis's sizes: a fixed budget of work */
-        return (int64_t)fmin(3000.0, floor(2e6 / fmax(size, 1.0)));
-    /* Large problems: a round perturbs a few apps and refines around them (its cost does not
-     * grow with n), so about one round per two apps, capped for the largest. */
-    double knobv = getenv("ZP_FINE") ? atof(getenv("ZP_FINE")) : 0.5;
-    return (int64_t)fmin(knobv * p->n, 200000.0);
+        return (int64_t)fmin(4000.0, floor(2e6 / fmax(size, 1.0)));
+    /* Large problems (placed by the multilevel engine, which did most of the work): a round
+     * perturbs a few apps and refines around them, so its cost hardly grows with n, but its
+     * memory accesses do; one round per two apps, at most about 2e9 / (n + m). */
+    return (int64_t)fmin(0.5 * p->n, floor(2e9 / fmax(size, 1.0)));
 }
 
 /* ---- trajectory ---------------------------------------------------------------------------- */
@@ -309,7 +308,8 @@ typedef struct {
     int recording;
 } ml_watch;
 
-static void ml_observe(void *ctx, int what, int level, int cycle, int n, const zp_state *st)
+static void ml_observe(void *ctx, int what, int level, int cycle, int n, const zp_state *st,
+                       double traffic_offset)
 {
     ml_watch *w = ctx;
     static const char *const what_names[] = {"coarsened to", "placed", "refined"};
@@ -331,7 +331,12 @@ static void ml_observe(void *ctx, int what, int level, int cycle, int n, const z
                                                              : ZP_PHASE_ML_REFINE;
     int64_t step = level + 1000 * (int64_t)cycle;
     if (st) {
-        record(r, st, step, state_objective(st)); /* out of memory only shortens it */
+        double cv = state_cv(st);
+        zp_traj_row row = {r->res->task, -1, 0, r->phase, step,
+                           st->traffic + traffic_offset, st->external_deps, cv,
+                           100.0 - 100.0 * cv / sqrt((double)st->p->k), st->move_cost,
+                           st->moves, state_objective(st) + traffic_offset, zp_now() - r->t0};
+        traj_append(&r->res->traj, &row); /* out of memory only shortens it */
         return;
     }
     zp_traj_row row = {r->res->task, -1, 0, r->phase, step, NAN, -1, NAN, NAN, NAN, n, NAN,

@@ -29,20 +29,32 @@ static int helps(const zp_state *st, int u, int b)
            state_imbalance_after(st, u, b) < st->imbalance;
 }
 
-/* Cheapest balance-restoring move of u, or b = -1. */
-static candidate cheapest_move(const zp_state *st, int u)
+/* Cheapest balance-restoring move of u, or b = -1. u's connection to each zone is gathered
+ * once (O(degree)); each target then costs O(zones u is connected to). */
+static candidate cheapest_move(zp_state *st, int u)
 {
     candidate c = {0, 0, u, -1};
     const zp_problem *p = st->p;
+    int a = st->x[u];
+    int nt = state_gather_conn(st, u);
+    const double *da = p->dist + (int64_t)a * p->k;
+    double mc_a = move_cost_of(p, u, a);
     for (int b = 0; b < p->k; b++) {
         if (!helps(st, u, b))
             continue;
-        double d = state_move_delta(st, u, b);
+        const double *db = p->dist + (int64_t)b * p->k;
+        double d = 0;
+        for (int i = 0; i < nt; i++) {
+            int z = st->touched[i];
+            d += st->conn[z] * (db[z] - da[z]);
+        }
+        d = p->requests * d + move_cost_of(p, u, b) - mc_a;
         if (c.b < 0 || d < c.delta) {
             c.delta = d;
             c.b = b;
         }
     }
+    state_clear_conn(st, nt);
     c.degree = p->xadj[u + 1] - p->xadj[u];
     return c;
 }
@@ -63,9 +75,13 @@ int64_t rebalance(zp_state *st)
     if (!cand)
         return -ZP_ERUNTIME;
     while (st->imbalance > 0) {
-        int any_under = 0;
+        int any_under = 0, givers = 0;
         for (int z = 0; z < p->k; z++)
             any_under |= st->count[z] < st->lo;
+        for (int z = 0; z < p->k; z++)
+            givers += st->count[z] > st->hi || (any_under && st->count[z] > st->lo);
+        if (givers == 0)
+            break;
         int64_t nc = 0;
         for (int u = 0; u < p->n; u++) {
             if (!may_give(st, u, any_under))

@@ -7,9 +7,6 @@
 #include "heap.h"
 #include "topology.h"
 #include "util.h"
-#include <stdlib.h>
-static double knob(const char *n, double d){const char*v=getenv(n);return v?atof(v):d;}
-long long zs_refresh, zs_moves, zs_rounds, zs_passes, zs_seeds, zs_gpass, zs_pops;
 
 #define ZP_CHECK_RET(expr)                                                                         \
     do {                                                                                           \
@@ -17,6 +14,11 @@ long long zs_refresh, zs_moves, zs_rounds, zs_passes, zs_seeds, zs_gpass, zs_pop
         if (zp_rc_ != ZP_OK)                                                                       \
             return zp_rc_;                                                                         \
     } while (0)
+
+/* Problems up to this many apps (the thesis's sizes) get the thorough settings: every
+ * neighbour recounted after a move, long local passes, a walk that sometimes accepts a slightly
+ * worse placement; larger ones the lean settings whose rounds cost little. */
+#define SMALL_N 5000
 
 struct zp_search {
     zp_state *st;
@@ -41,6 +43,10 @@ struct zp_search {
     int n_over;        /* zones above the band */
     zp_search_limits lim;
     int64_t local_stall;
+    int64_t hub_degree; /* perturbations leave apps of higher degree alone */
+    int all_fit;       /* every app fits every zone on its own (io, allowed, per-app demands) */
+    int local_passes;  /* local passes per round at most */
+    double walk_q;     /* chance to accept a round one edge worse (small problems) */
     int eager;         /* recount every neighbour after a move (small problems: better ties) */
     int64_t moves;
     /* Connection of every app to the zones of its neighbours, kept up to date under moves
@@ -51,6 +57,9 @@ struct zp_search {
     int *nb_zone;      /* [pool] */
     int *nb_cnt;
     double *nb_w;
+    unsigned char *dense; /* [n] u's k entries are indexed by zone (apps of degree >= 2k: O(1)
+                             updates instead of a scan) */
+    int *zcnt;         /* [k] scratch */
 };
 
 /* (imbalance, objective) lexicographic comparison with a relative tolerance on the objective. */
@@ -61,6 +70,8 @@ static int better(int64_t imb_a, double obj_a, int64_t imb_b, double obj_b)
     return obj_a < obj_b - 1e-9 * fmax(1.0, fabs(obj_b));
 }
 
+static void set_mode(zp_search *s, int thorough);
+
 static void default_limits(zp_search *s)
 {
     int n = s->st->p->n;
@@ -70,9 +81,19 @@ static void default_limits(zp_search *s)
     s->lim.min_gain = 0;
 }
 
+/* Thorough (small problems) or lean settings of the local rounds. */
+static void set_mode(zp_search *s, int thorough)
+{
+    s->eager = thorough;
+    s->local_passes = thorough ? 8 : 2;
+    s->walk_q = thorough ? 0.1 : 0;
+    s->local_stall = thorough ? 32 : 16;
+}
+
 void search_set_limits(zp_search *s, const zp_search_limits *l)
 {
     default_limits(s);
+    set_mode(s, l->lean ? 0 : s->st->p->n <= SMALL_N);
     if (l->max_passes > 0)
         s->lim.max_passes = l->max_passes;
     if (l->stall_limit > 0)
@@ -81,6 +102,53 @@ void search_set_limits(zp_search *s, const zp_search_limits *l)
         s->lim.chain_budget = l->chain_budget;
     if (l->min_gain > 0)
         s->lim.min_gain = l->min_gain;
+}
+
+/* Whether every app fits every zone by its own demands (then app_fits_zone is skipped). */
+static int fits_everywhere(const zp_problem *p)
+{
+    if (p->allowed_xadj && p->allowed_xadj[p->n] > 0)
+        return 0;
+    int any_io = 0, all_zones_io = 1;
+    for (int u = 0; u < p->n && !any_io; u++)
+        any_io = p->needs_io[u];
+    for (int z = 0; z < p->k; z++)
+        all_zones_io &= p->zone_io[z] != 0;
+    if (any_io && !all_zones_io)
+        return 0;
+    for (int r = 0; r < p->nres; r++) {
+        double most = 0, least = INFINITY;
+        for (int u = 0; u < p->n; u++)
+            most = fmax(most, problem_demand(p, u, r));
+        for (int z = 0; z < p->k; z++)
+            least = fmin(least, problem_capacity(p, z, r));
+        if (most > least)
+            return 0;
+    }
+    return 1;
+}
+
+static int fits(const zp_search *s, int u, int z)
+{
+    return s->all_fit || app_fits_zone(s->st->p, u, z);
+}
+
+/* state_move_fits without the per-app part (checked by fits()): slots and cumulative loads. */
+static int zone_takes(const zp_search *s, int u, int b)
+{
+    const zp_state *st = s->st;
+    const zp_problem *p = st->p;
+    if (st->count[b] + problem_vwgt(p, u) > p->slots[b])
+        return 0;
+    if (p->capacity_mode == ZP_CUMULATIVE) {
+        for (int r = 0; r < p->nres; r++) {
+            double cap = problem_capacity(p, b, r);
+            double after = st->load[b * p->nres + r] + problem_demand(p, u, r);
+            if (after > cap + 1e-9 * fabs(cap))
+                return 0;
+        }
+    }
+    return 1;
 }
 
 /* Room for every app's neighbour-zone list: min(degree, k) entries. */
@@ -95,6 +163,10 @@ static int create_lists(zp_search *s)
     ZP_ALLOC(s->nb_zone, s->nb_start[p->n]);
     ZP_ALLOC(s->nb_cnt, s->nb_start[p->n]);
     ZP_ALLOC(s->nb_w, s->nb_start[p->n]);
+    ZP_ALLOC(s->dense, p->n);
+    ZP_ALLOC(s->zcnt, p->k);
+    for (int u = 0; u < p->n; u++)
+        s->dense[u] = p->xadj[u + 1] - p->xadj[u] >= ZP_MAX(2 * (int64_t)p->k, 32);
 out:
     return rc;
 }
@@ -123,8 +195,9 @@ int search_create(zp_search **out, zp_state *st)
     s->uniform = topology_is_uniform(p);
     s->dist_gain = p->requests * (p->k > 1 ? problem_dist(p, 0, 1) - problem_dist(p, 0, 0) : 0);
     default_limits(s);
-    s->eager = (int)knob("ZK_EAGER", 0);
-    s->local_stall = (int64_t)knob("ZK_STALL", ZP_MAX(32, ZP_MIN(p->n / 10, 128)));
+    s->all_fit = fits_everywhere(p);
+    s->hub_degree = ZP_MAX(64, 8 * (p->n ? p->xadj[p->n] / p->n : 0));
+    set_mode(s, p->n <= SMALL_N);
     search_sync(s);
     *out = s;
     s = NULL;
@@ -154,6 +227,8 @@ void search_destroy(zp_search **ps)
     zp_free(s->nb_zone);
     zp_free(s->nb_cnt);
     zp_free(s->nb_w);
+    zp_free(s->dense);
+    zp_free(s->zcnt);
     zp_free(s);
     *ps = NULL;
 }
@@ -175,31 +250,32 @@ void search_sync(zp_search *s)
     s->n_over = count_over(st);
     for (int u = 0; u < p->n; u++) {
         int64_t base = s->nb_start[u];
+        if (s->dense[u]) {
+            memset(s->nb_w + base, 0, sizeof *s->nb_w * (size_t)p->k);
+            memset(s->nb_cnt + base, 0, sizeof *s->nb_cnt * (size_t)p->k);
+            for (int64_t j = p->xadj[u]; j < p->xadj[u + 1]; j++) {
+                int z = st->x[p->adjncy[j]];
+                s->nb_w[base + z] += p->adjwgt[j];
+                s->nb_cnt[base + z]++;
+            }
+            continue;
+        }
         int len = 0;
         for (int64_t j = p->xadj[u]; j < p->xadj[u + 1]; j++) {
             int z = st->x[p->adjncy[j]];
-            if (st->conn[z] == 0) {
+            if (s->zcnt[z]++ == 0)
                 st->touched[len++] = z;
-                s->nb_cnt[base + len - 1] = 0;
-            }
             st->conn[z] += p->adjwgt[j];
         }
         for (int i = 0; i < len; i++) {
             int z = st->touched[i];
             s->nb_zone[base + i] = z;
             s->nb_w[base + i] = st->conn[z];
-            s->nb_cnt[base + i] = 0;
+            s->nb_cnt[base + i] = s->zcnt[z];
             st->conn[z] = 0;
+            s->zcnt[z] = 0;
         }
         s->nb_len[u] = len;
-        for (int64_t j = p->xadj[u]; j < p->xadj[u + 1]; j++) {
-            int z = st->x[p->adjncy[j]];
-            for (int i = 0; i < len; i++)
-                if (s->nb_zone[base + i] == z) {
-                    s->nb_cnt[base + i]++;
-                    break;
-                }
-        }
     }
 }
 
@@ -215,6 +291,15 @@ static void touch(zp_search *s, int u)
 static void list_shift(zp_search *s, int v, int a, int b, double w)
 {
     int64_t base = s->nb_start[v];
+    if (s->dense[v]) {
+        if (--s->nb_cnt[base + a] == 0)
+            s->nb_w[base + a] = 0;
+        else
+            s->nb_w[base + a] -= w;
+        s->nb_cnt[base + b]++;
+        s->nb_w[base + b] += w;
+        return;
+    }
     int len = s->nb_len[v], *zone = s->nb_zone + base, *cnt = s->nb_cnt + base;
     double *wt = s->nb_w + base;
     int found_b = 0;
@@ -267,6 +352,16 @@ static int gather(zp_search *s, int u)
     zp_state *st = s->st;
     int64_t base = s->nb_start[u];
     int len = s->nb_len[u];
+    if (s->dense[u]) {
+        int nt = 0;
+        for (int z = 0; z < st->p->k; z++) {
+            if (s->nb_cnt[base + z] > 0) {
+                st->touched[nt++] = z;
+                st->conn[z] = s->nb_w[base + z];
+            }
+        }
+        return nt;
+    }
     for (int i = 0; i < len; i++) {
         int z = s->nb_zone[base + i];
         st->touched[i] = z;
@@ -313,10 +408,9 @@ static int best_target(zp_search *s, int u, int check_limits, int64_t budget, do
         int b = i < nt ? st->touched[i] : home;
         if (b < 0 || b == a || (i == nt && st->conn[b] != 0))
             continue;
-        if (!app_fits_zone(p, u, b))
+        if (!fits(s, u, b))
             continue;
-        if (check_limits &&
-            (!state_move_fits(st, u, b) || state_imbalance_after(st, u, b) > budget))
+        if (check_limits && (!zone_takes(s, u, b) || state_imbalance_after(st, u, b) > budget))
             continue;
         double g = gain_of(s, u, a, b, nt);
         if (best < 0 || g > *gain ||
@@ -332,7 +426,6 @@ static int best_target(zp_search *s, int u, int check_limits, int64_t budget, do
 
 static int refresh_key(zp_search *s, int u)
 {
-    zs_refresh++;
     double g = 0;
     int b = best_target(s, u, 0, 0, &g);
     if (b < 0) {
@@ -432,7 +525,6 @@ static int fm_pass(zp_search *s, const int *seeds, int64_t nseeds, const int *pi
         if (z < 0)
             break;
         int u = s->hs->items[z][0];
-        zs_pops++;
         heapset_remove(s->hs, u);
         double g = 0;
         int b = best_target(s, u, 1, best_imb + s->lim.chain_budget, &g);
@@ -444,7 +536,6 @@ static int fm_pass(zp_search *s, const int *seeds, int64_t nseeds, const int *pi
         }
         int from = st->x[u];
         ZP_CHECK(log_move(s, u, from));
-        zs_moves++;
         do_move(s, u, b);
         s->lock[u] = s->stamp;
         if (better(st->imbalance, state_objective(st), best_imb, best_obj)) {
@@ -473,7 +564,6 @@ static int refine_global(zp_search *s)
     int passes = 0, improved = 1;
     while (improved && passes < s->lim.max_passes) {
         double gain = 0, before = state_objective(s->st);
-        zs_gpass++;
         int rc = fm_pass(s, NULL, 0, NULL, 0, s->lim.stall_limit, &improved, &gain);
         if (rc != ZP_OK)
             return -rc;
@@ -508,6 +598,8 @@ static int64_t collect_seeds(zp_search *s)
     for (int64_t i = 0; i < s->ntouched; i++) {
         int u = s->touched[i];
         add_seed(s, u, &n);
+        if (p->xadj[u + 1] - p->xadj[u] > s->hub_degree)
+            continue; /* a hub moved in a pass: its neighbours were counted then */
         for (int64_t j = p->xadj[u]; j < p->xadj[u + 1]; j++)
             add_seed(s, p->adjncy[j], &n);
     }
@@ -520,13 +612,12 @@ static int refine_local(zp_search *s)
 {
     int64_t npinned = s->ntouched;
     memcpy(s->pinned, s->touched, sizeof *s->pinned * (size_t)npinned);
-    int maxp = (int)knob("ZK_LPASSES", 8);
+    int maxp = s->local_passes;
     for (int pass = 0; pass < maxp; pass++) {
         int improved = 0;
         double gain = 0;
         int64_t nseeds = collect_seeds(s);
-        zs_passes++; zs_seeds += nseeds;
-        int rc = fm_pass(s, s->seeds, nseeds, s->pinned, pass == 0 && knob("ZK_PIN", 1) ? npinned : 0,
+        int rc = fm_pass(s, s->seeds, nseeds, s->pinned, pass == 0 ? npinned : 0,
                          s->local_stall, &improved, &gain);
         if (rc != ZP_OK)
             return rc;
@@ -543,7 +634,7 @@ static int random_partner(const zp_search *s, zp_rng *rng, int b, int a)
     int tries = 8 * st->p->k + 16;
     for (int t = 0; t < tries; t++) {
         int v = (int)rng_below(rng, (uint64_t)st->p->n);
-        if (st->x[v] == b && app_fits_zone(st->p, v, a))
+        if (st->x[v] == b && fits(s, v, a))
             return v;
     }
     return -1;
@@ -569,7 +660,7 @@ static void try_swap(zp_search *s, int u, int v)
 {
     zp_state *st = s->st;
     int a = st->x[u], b = st->x[v];
-    if (!app_fits_zone(st->p, u, b) || !app_fits_zone(st->p, v, a))
+    if (!fits(s, u, b) || !fits(s, v, a))
         return;
     do_move(s, u, b);
     do_move(s, v, a);
@@ -583,11 +674,9 @@ static void try_swap(zp_search *s, int u, int v)
 static int random_app(const zp_search *s, zp_rng *rng)
 {
     const zp_problem *p = s->st->p;
-    int tries = (int)knob("ZK_BTRIES", 0);
     int u = (int)rng_below(rng, (uint64_t)p->n);
-    for (int t = 0; t < 8 && p->xadj[u + 1] == p->xadj[u]; t++)
-        u = (int)rng_below(rng, (uint64_t)p->n);
-    for (int t = 0; t < tries && s->nb_len[u] < 2; t++) /* prefer the boundary */
+    for (int t = 0; t < 8 && (p->xadj[u + 1] == p->xadj[u] ||
+                              p->xadj[u + 1] - p->xadj[u] > s->hub_degree); t++)
         u = (int)rng_below(rng, (uint64_t)p->n);
     return u;
 }
@@ -618,7 +707,8 @@ static void move_group(zp_search *s, zp_rng *rng, int u, int size)
         int v = s->seeds[head++];
         for (int64_t j = p->xadj[v]; j < p->xadj[v + 1] && tail < size; j++) {
             int w = p->adjncy[j];
-            if (st->x[w] == a && s->seed_mark[w] != s->seed_stamp) {
+            if (st->x[w] == a && s->seed_mark[w] != s->seed_stamp &&
+                p->xadj[w + 1] - p->xadj[w] <= s->hub_degree) {
                 s->seed_mark[w] = s->seed_stamp;
                 s->seeds[tail++] = w;
             }
@@ -626,7 +716,7 @@ static void move_group(zp_search *s, zp_rng *rng, int u, int size)
     }
     for (int64_t i = 0; i < tail && i < size; i++) {
         int v = s->seeds[i];
-        if (app_fits_zone(p, v, b) && state_move_fits(st, v, b))
+        if (fits(s, v, b) && zone_takes(s, v, b))
             do_move(s, v, b);
     }
 }
@@ -639,8 +729,8 @@ static void perturb(zp_search *s, zp_rng *rng, int strength)
         return;
     for (int i = 0; i < strength; i++) {
         int u = random_app(s, rng);
-        if (rng_uniform(rng) < knob("ZK_PGROUP", 0.5)) {
-            move_group(s, rng, u, 1 + (int)rng_below(rng, (uint64_t)knob("ZK_GSIZE", 4)));
+        if (rng_below(rng, 2) == 0) {
+            move_group(s, rng, u, 1 + (int)rng_below(rng, 4));
             continue;
         }
         int a = st->x[u];
@@ -691,16 +781,14 @@ int search_ils(zp_search *s, zp_rng *rng, const zp_ils_params *prm)
     if (prm->rounds <= 0)
         return ZP_OK;
     memcpy(s->saved, st->x, sizeof *st->x * (size_t)p->n);
-    int64_t best_imb = st->imbalance, cur_imb = st->imbalance, last_best = 0;
+    int64_t best_imb = st->imbalance, cur_imb = st->imbalance;
     double best_obj = state_objective(st), cur_obj = best_obj;
     int best_is_current = 1;
-    int max_strength = ZP_MIN((int)knob("ZK_STRMAX", 8), (int)knob("ZK_STR0", 2) + (int)(p->k * knob("ZK_STRK", 0.5)));
-    double thr = knob("ZK_THR", 0) * s->dist_gain, q = knob("ZK_Q", 0);
-    int64_t restart = (int64_t)knob("ZK_RESTART", 0);
+    int max_strength = ZP_MIN(8, 2 + p->k / 2);
+    double thr = s->dist_gain, q = s->walk_q; /* the walk: at most one edge worse */
     for (int64_t round = 1; round <= prm->rounds; round++) {
         if (prm->deadline > 0 && zp_now() > prm->deadline)
             break;
-        zs_rounds++;
         begin_round(s);
         perturb(s, rng, 1 + (int)rng_below(rng, (uint64_t)max_strength));
         if (refine_local(s) != ZP_OK)
@@ -716,8 +804,6 @@ int search_ils(zp_search *s, zp_rng *rng, const zp_ils_params *prm)
         }
         if (accept) {
             if (!better(best_imb, best_obj, imb, obj)) {
-                if (better(imb, obj, best_imb, best_obj))
-                    last_best = round;
                 best_imb = imb;
                 best_obj = obj;
                 best_is_current = 1;
@@ -727,15 +813,6 @@ int search_ils(zp_search *s, zp_rng *rng, const zp_ils_params *prm)
             accept_round(s);
         } else {
             reject_round(s);
-        }
-        if (restart > 0 && !best_is_current && round - last_best > restart) {
-            state_assign(st, s->best);
-            search_sync(s);
-            memcpy(s->saved, s->best, sizeof *s->best * (size_t)p->n);
-            cur_imb = best_imb;
-            cur_obj = best_obj;
-            best_is_current = 1;
-            last_best = round;
         }
         if (prm->observer && prm->record_every > 0 && round % prm->record_every == 0)
             prm->observer(prm->observer_ctx, st, round, best_obj);

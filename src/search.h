@@ -48,6 +48,9 @@ typedef struct {
     int64_t chain_budget; /* apps a pass may go outside the band beyond its best (default 2) */
     double min_gain;      /* stop when a pass gains less than this fraction of the objective
                              (default 0: any gain continues) */
+    int lean;             /* 1: the lean settings of large problems for the iterated search's
+                             rounds (short local passes, no walk), whatever the size (default:
+                             thorough up to 5000 apps) */
 } zp_search_limits;
 
 /* Creates a search working on st (not owned). */
