@@ -24,7 +24,7 @@ void options_default(zp_options *o)
     o->starts = 1;
     o->epochs = 1;
     o->trajectory_every = 1;
-    o->init = ZP_INIT_RR;
+    o->init = ZP_INIT_AUTO; /* multilevel above ZP_AUTO_MULTILEVEL_APPS apps, else rr */
 }
 
 /* ---- messages ------------------------------------------------------------------------------ */
@@ -553,8 +553,14 @@ static int read_search(const char *file, const cJSON *root, zp_options *o)
             o->init = ZP_INIT_RANDOM;
         else if (strcmp(init, "greedy") == 0)
             o->init = ZP_INIT_GREEDY;
+        else if (strcmp(init, "multilevel") == 0)
+            o->init = ZP_INIT_MULTILEVEL;
+        else if (strcmp(init, "auto") == 0)
+            o->init = ZP_INIT_AUTO;
         else
-            return input_error(file, "search.init", "expected \"rr\", \"random\" or \"greedy\"");
+            return input_error(file, "search.init",
+                               "expected \"rr\", \"random\" or \"greedy\" (or \"multilevel\", "
+                               "\"auto\")");
     }
 out:
     return rc;

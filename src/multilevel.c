@@ -4,6 +4,7 @@
 
 #include <math.h>
 #include <string.h>
+#include <stdlib.h>
 
 #include "heap.h"
 #include "search.h"
@@ -945,8 +946,8 @@ static int refine_level(ml_ctx *c, int l, int *x, int64_t rounds, score *sc)
     if (l > 0)
         lim.chain_budget = ZP_MAX(2, max_vertex_weight(p));
     if (p->n > 200000) {
-        lim.max_passes = 12;
-        lim.min_gain = 1e-5;
+        lim.max_passes = getenv("ZM_P") ? atoi(getenv("ZM_P")) : 12;
+        lim.min_gain = getenv("ZM_G") ? atof(getenv("ZM_G")) : 1e-5;
     }
     search_set_limits(se, &lim);
     if (c->prm->deadline > 0 && zp_now() > c->prm->deadline)

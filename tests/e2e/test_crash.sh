@@ -105,7 +105,14 @@ kill_at() {
         KILLED=0
     fi
     wait "$pid" 2>/dev/null
-    sleep 0.2 # anything of the group still alive would show up now
+    # A child forked while the group signal was delivered can miss it (mpirun spawns its ranks
+    # in the first tenths of a second): signal the group again until it is empty.
+    local tries
+    for tries in 1 2 3 4 5; do
+        sleep 0.2
+        [ -n "$pgid" ] && pgrep -g "$pgid" >/dev/null 2>&1 || break
+        kill -KILL -- -"$pgid" 2>/dev/null
+    done
     if [ -n "$pgid" ] && pgrep -g "$pgid" >/dev/null 2>&1; then
         pkill -KILL -g "$pgid" 2>/dev/null
         not_ok "kill at ${at}s: processes survived the SIGKILL of their group"
