@@ -2,7 +2,6 @@
  * outputs. No model logic lives here. Exit codes: 0 ok, 1 runtime failure, 2 usage,
  * 3 invalid input, 4 I/O. Only rank 0 prints, except a rank that fails alone. */
 #include <cJSON.h>
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,31 +73,6 @@ typedef struct {
     char command_line[2048];
 } cli;
 
-static int parse_long(const char *text, long long lo, long long hi, const char *opt,
-                      long long *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(text, &end, 10);
-    if (errno || *end || end == text || v < lo || v > hi)
-        return zp_fail(ZP_EUSAGE, "%s: expected a whole number in [%lld, %lld], got '%s'", opt,
-                       lo, hi, text);
-    *out = v;
-    return ZP_OK;
-}
-
-static int parse_double(const char *text, double lo, double hi, const char *opt, double *out)
-{
-    char *end;
-    errno = 0;
-    double v = strtod(text, &end);
-    if (errno || *end || end == text || !(v >= lo && v <= hi))
-        return zp_fail(ZP_EUSAGE, "%s: expected a number in [%g, %g], got '%s'", opt, lo, hi,
-                       text);
-    *out = v;
-    return ZP_OK;
-}
-
 static void join_command_line(cli *c, int argc, char **argv)
 {
     size_t used = 0;
@@ -125,41 +99,41 @@ static int parse_option(cli *c, int opt, const char *arg)
     case OPT_SERVICES: c->services = arg; break;
     case OPT_CALLS: c->calls = arg; break;
     case 'k':
-        ZP_CHECK(parse_long(arg, 1, 1000000, "--zones", &v));
+        ZP_CHECK(zp_parse_long(arg, 1, 1000000, "--zones", &v));
         c->zones = (int)v;
         break;
     case OPT_IMBALANCE:
-        ZP_CHECK(parse_double(arg, 0, 10, "--imbalance", &c->imbalance));
+        ZP_CHECK(zp_parse_double(arg, 0, 10, "--imbalance", &c->imbalance));
         break;
     case OPT_SLACK:
-        ZP_CHECK(parse_double(arg, 0, 1000, "--capacity-slack", &c->capacity_slack));
+        ZP_CHECK(zp_parse_double(arg, 0, 1000, "--capacity-slack", &c->capacity_slack));
         break;
     case 'o': c->out = arg; break;
     case OPT_SUMMARY: c->summary = arg; break;
     case 'f': c->force = 1; break;
     case 'q': c->quiet = 1; break;
     case 's':
-        ZP_CHECK(parse_long(arg, 0, 9007199254740991LL, "--seed", &v));
+        ZP_CHECK(zp_parse_long(arg, 0, 9007199254740991LL, "--seed", &v));
         o->seed = (uint64_t)v, c->set_seed = 1;
         break;
     case 'n':
-        ZP_CHECK(parse_long(arg, 1, 1000000, "--starts", &v));
+        ZP_CHECK(zp_parse_long(arg, 1, 1000000, "--starts", &v));
         o->starts = (int)v, c->set_starts = 1;
         break;
     case 'e':
-        ZP_CHECK(parse_long(arg, 1, 1000000, "--epochs", &v));
+        ZP_CHECK(zp_parse_long(arg, 1, 1000000, "--epochs", &v));
         o->epochs = (int)v, c->set_epochs = 1;
         break;
     case 'i':
-        ZP_CHECK(parse_long(arg, 0, 1000000000000LL, "--iterations", &v));
+        ZP_CHECK(zp_parse_long(arg, 0, 1000000000000LL, "--iterations", &v));
         o->iterations = v, c->set_iterations = 1;
         break;
     case 't':
-        ZP_CHECK(parse_double(arg, 0, 1e9, "--time-limit", &o->time_limit));
+        ZP_CHECK(zp_parse_double(arg, 0, 1e9, "--time-limit", &o->time_limit));
         c->set_time = 1;
         break;
     case OPT_EVERY:
-        ZP_CHECK(parse_long(arg, 1, 1000000000, "--trajectory-every", &v));
+        ZP_CHECK(zp_parse_long(arg, 1, 1000000000, "--trajectory-every", &v));
         o->trajectory_every = (int)v, c->set_every = 1;
         break;
     case OPT_INIT:

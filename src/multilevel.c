@@ -28,30 +28,6 @@ static void classes_free(fit_classes *fc)
     memset(fc, 0, sizeof *fc);
 }
 
-/* Whether every vertex fits every zone (the common case: then there is one class). */
-static int fits_everywhere(const zp_problem *p)
-{
-    if (p->allowed_xadj && p->allowed_xadj[p->n] > 0)
-        return 0;
-    int any_io = 0, all_zones_io = 1;
-    for (int u = 0; u < p->n && !any_io; u++)
-        any_io = p->needs_io[u];
-    for (int z = 0; z < p->k; z++)
-        all_zones_io &= p->zone_io[z] != 0;
-    if (any_io && !all_zones_io)
-        return 0;
-    for (int r = 0; r < p->nres; r++) {
-        double most = 0, least = INFINITY;
-        for (int u = 0; u < p->n; u++)
-            most = fmax(most, problem_demand(p, u, r));
-        for (int z = 0; z < p->k; z++)
-            least = fmin(least, problem_capacity(p, z, r));
-        if (most > least)
-            return 0;
-    }
-    return 1;
-}
-
 static uint64_t hash_words(const uint64_t *w, int nw)
 {
     uint64_t h = 0x9e3779b97f4a7c15ULL;
@@ -72,7 +48,7 @@ static int classes_build(const zp_problem *p, double frac, fit_classes *fc)
     int64_t tsize = 1;
     memset(fc, 0, sizeof *fc);
     ZP_ALLOC(fc->cls, p->n);
-    if (fits_everywhere(p)) {
+    if (problem_fits_everywhere(p)) {
         fc->ncls = 1;
     } else {
         while (tsize < 2 * (int64_t)p->n + 2)
@@ -708,7 +684,7 @@ static int rb_split(rb_ctx *c, int *v, int nv, int z0, int z1)
 static int rb_place(const zp_problem *p, int *x, zp_rng *rng)
 {
     int rc = ZP_OK;
-    rb_ctx c = {p, x, rng, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, fits_everywhere(p)};
+    rb_ctx c = {p, x, rng, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 0, problem_fits_everywhere(p)};
     int *v = NULL;
     ZP_CHECK(heapset_create(&c.hs, 1, p->n));
     ZP_ALLOC(c.sub, p->n);
@@ -766,7 +742,7 @@ typedef struct {
 /* Whether the recursive multilevel bisection applies to p. */
 static int mlrb_applies(const zp_problem *p, const int *x)
 {
-    if (p->k < 3 || !fits_everywhere(p) || p->current)
+    if (p->k < 3 || !problem_fits_everywhere(p) || p->current)
         return 0;
     int64_t total = problem_total_weight(p);
     for (int z = 0; z < p->k; z++) {

@@ -279,3 +279,26 @@ int problem_has_current(const zp_problem *p)
             return 1;
     return 0;
 }
+
+int problem_fits_everywhere(const zp_problem *p)
+{
+    if (p->allowed_xadj && p->allowed_xadj[p->n] > 0)
+        return 0;
+    int any_io = 0, all_zones_io = 1;
+    for (int u = 0; u < p->n && !any_io; u++)
+        any_io = p->needs_io[u];
+    for (int z = 0; z < p->k; z++)
+        all_zones_io &= p->zone_io[z] != 0;
+    if (any_io && !all_zones_io)
+        return 0;
+    for (int r = 0; r < p->nres; r++) {
+        double most = 0, least = INFINITY;
+        for (int u = 0; u < p->n; u++)
+            most = fmax(most, problem_demand(p, u, r));
+        for (int z = 0; z < p->k; z++)
+            least = fmin(least, problem_capacity(p, z, r));
+        if (most > least)
+            return 0;
+    }
+    return 1;
+}

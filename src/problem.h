@@ -93,6 +93,10 @@ void problem_band(const zp_problem *p, int64_t *lo, int64_t *hi);
  * checked here (see cost.h). */
 int app_fits_zone(const zp_problem *p, int u, int z);
 
+/* Whether every app fits every zone by its own demands, io and allowed zones (the common case,
+ * where per-app fit checks can be skipped). O(n * nres + k * nres). */
+int problem_fits_everywhere(const zp_problem *p);
+
 /* Index of the app or zone named name, or -1. Linear for zones; apps use a hash built lazily. */
 int problem_zone_index(const zp_problem *p, const char *name);
 

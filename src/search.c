@@ -104,30 +104,6 @@ void search_set_limits(zp_search *s, const zp_search_limits *l)
         s->lim.min_gain = l->min_gain;
 }
 
-/* Whether every app fits every zone by its own demands (then app_fits_zone is skipped). */
-static int fits_everywhere(const zp_problem *p)
-{
-    if (p->allowed_xadj && p->allowed_xadj[p->n] > 0)
-        return 0;
-    int any_io = 0, all_zones_io = 1;
-    for (int u = 0; u < p->n && !any_io; u++)
-        any_io = p->needs_io[u];
-    for (int z = 0; z < p->k; z++)
-        all_zones_io &= p->zone_io[z] != 0;
-    if (any_io && !all_zones_io)
-        return 0;
-    for (int r = 0; r < p->nres; r++) {
-        double most = 0, least = INFINITY;
-        for (int u = 0; u < p->n; u++)
-            most = fmax(most, problem_demand(p, u, r));
-        for (int z = 0; z < p->k; z++)
-            least = fmin(least, problem_capacity(p, z, r));
-        if (most > least)
-            return 0;
-    }
-    return 1;
-}
-
 static int fits(const zp_search *s, int u, int z)
 {
     return s->all_fit || app_fits_zone(s->st->p, u, z);
@@ -195,7 +171,7 @@ int search_create(zp_search **out, zp_state *st)
     s->uniform = topology_is_uniform(p);
     s->dist_gain = p->requests * (p->k > 1 ? problem_dist(p, 0, 1) - problem_dist(p, 0, 0) : 0);
     default_limits(s);
-    s->all_fit = fits_everywhere(p);
+    s->all_fit = problem_fits_everywhere(p);
     s->hub_degree = ZP_MAX(64, 8 * (p->n ? p->xadj[p->n] / p->n : 0));
     set_mode(s, p->n <= SMALL_N);
     search_sync(s);

@@ -74,19 +74,6 @@ typedef struct {
     char command_line[4096];
 } sweep_cli;
 
-static int parse_int(const char *text, long long lo, long long hi, const char *opt,
-                     long long *out)
-{
-    char *end;
-    errno = 0;
-    long long v = strtoll(text, &end, 10);
-    if (errno || *end || end == text || v < lo || v > hi)
-        return zp_fail(ZP_EUSAGE, "%s: expected a whole number in [%lld, %lld], got '%s'", opt,
-                       lo, hi, text);
-    *out = v;
-    return ZP_OK;
-}
-
 static int parse_slice(const char *text, sweep_cli *c)
 {
     long long i, n;
@@ -96,8 +83,8 @@ static int parse_slice(const char *text, sweep_cli *c)
         return zp_fail(ZP_EUSAGE, "--slice: expected I/N (e.g. 0/4), got '%s'", text);
     memcpy(buf, text, (size_t)(slash - text));
     buf[slash - text] = '\0';
-    if (parse_int(buf, 0, 1000000, "--slice I", &i) ||
-        parse_int(slash + 1, 1, 1000000, "--slice N", &n))
+    if (zp_parse_long(buf, 0, 1000000, "--slice I", &i) ||
+        zp_parse_long(slash + 1, 1, 1000000, "--slice N", &n))
         return ZP_EUSAGE;
     if (i >= n)
         return zp_fail(ZP_EUSAGE, "--slice %lld/%lld: I must be below N", i, n);
@@ -112,7 +99,7 @@ static int parse_zone_list(const char *text, sweep_cli *c)
     snprintf(buf, sizeof buf, "%s", text);
     for (char *tok = strtok(buf, ","); tok; tok = strtok(NULL, ",")) {
         long long k;
-        if (parse_int(tok, 1, 1000000, "--zones", &k))
+        if (zp_parse_long(tok, 1, 1000000, "--zones", &k))
             return ZP_EUSAGE;
         if (c->nonly == (int)(sizeof c->only / sizeof c->only[0]))
             return zp_fail(ZP_EUSAGE, "--zones: at most %d zone counts",
@@ -161,7 +148,7 @@ static int parse_cli(sweep_cli *c, int argc, char **argv)
                 c->rpt = 0;
                 break;
             }
-            if (parse_int(optarg, 1, 1000000, "--ranks-per-task", &v))
+            if (zp_parse_long(optarg, 1, 1000000, "--ranks-per-task", &v))
                 return ZP_EUSAGE;
             c->rpt = (int)v;
             break;
@@ -174,7 +161,7 @@ static int parse_cli(sweep_cli *c, int argc, char **argv)
                 return ZP_EUSAGE;
             break;
         case 'i':
-            if (parse_int(optarg, 0, 1000000000000LL, "--iterations", &v))
+            if (zp_parse_long(optarg, 0, 1000000000000LL, "--iterations", &v))
                 return ZP_EUSAGE;
             c->iterations = v, c->set_iterations = 1;
             break;

@@ -1,6 +1,7 @@
 /* util.c - error message store, allocation with fault injection, clock. */
 #include "util.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,5 +126,30 @@ int zp_check_output_path(const char *path, int may_exist, const char *advice)
         return zp_fail(ZP_EIO, "%s: folder '%s' is not writable", path, dir);
     if (!may_exist && stat(path, &sb) == 0)
         return zp_fail(ZP_EIO, "%s: exists (%s)", path, advice);
+    return ZP_OK;
+}
+
+int zp_parse_long(const char *text, long long lo, long long hi, const char *opt,
+                      long long *out)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(text, &end, 10);
+    if (errno || *end || end == text || v < lo || v > hi)
+        return zp_fail(ZP_EUSAGE, "%s: expected a whole number in [%lld, %lld], got '%s'", opt,
+                       lo, hi, text);
+    *out = v;
+    return ZP_OK;
+}
+
+int zp_parse_double(const char *text, double lo, double hi, const char *opt, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || *end || end == text || !(v >= lo && v <= hi))
+        return zp_fail(ZP_EUSAGE, "%s: expected a number in [%g, %g], got '%s'", opt, lo, hi,
+                       text);
+    *out = v;
     return ZP_OK;
 }

@@ -63,6 +63,11 @@ long zp_alloc_count(void);
  * before any work, so that a run never fails at its end for a typo. */
 int zp_check_output_path(const char *path, int may_exist, const char *advice);
 
+/* Command-line values: text must be a whole number (a number) in [lo, hi]; otherwise ZP_EUSAGE
+ * with "opt: expected ...". */
+int zp_parse_long(const char *text, long long lo, long long hi, const char *opt, long long *out);
+int zp_parse_double(const char *text, double lo, double hi, const char *opt, double *out);
+
 /* Wall-clock seconds since an arbitrary origin (monotonic). */
 double zp_now(void);
 
