@@ -54,6 +54,25 @@ long_run() { # long_run DIR [extra options]: starts the run in its own process g
     LR_PID=$!
 }
 
+# group_alive PGID: whether a live process is in the group. Zombies do not count: a rank
+# orphaned by the kill is reparented to PID 1, which in a container may never reap it.
+group_alive() {
+    [ -n "$1" ] && ps -e -o pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { f = 1 } END { exit !f }'
+}
+
+# group_of PID: the process group PID leads once setsid has run (before that, it is still in
+# the group of this script, which must not be signalled).
+group_of() {
+    local own g tries
+    own=$(ps -o pgid= -p $$ | tr -d ' ')
+    for tries in 1 2 3 4 5 6 7 8 9 10; do
+        g=$(ps -o pgid= -p "$1" | tr -d ' ')
+        [ -n "$g" ] && [ "$g" != "$own" ] && { echo "$g"; return; }
+        [ -z "$g" ] && return
+        sleep 0.005
+    done
+}
+
 # Baseline: how long a complete run takes here (the kill moments are fractions of it).
 mkdir -p "$WORK/full"
 t0=$(date +%s.%N)
@@ -89,7 +108,7 @@ kill_at() {
     shift 2
     long_run "$dir" "$@"
     local pid=$LR_PID pgid
-    pgid=$(ps -o pgid= -p "$pid" | tr -d ' ')
+    pgid=$(group_of "$pid")
     case "$at" in
     partial+*)
         # builtins only (no fork per check): the write window lasts milliseconds
@@ -110,10 +129,10 @@ kill_at() {
     local tries
     for tries in 1 2 3 4 5; do
         sleep 0.2
-        [ -n "$pgid" ] && pgrep -g "$pgid" >/dev/null 2>&1 || break
+        group_alive "$pgid" || break
         kill -KILL -- -"$pgid" 2>/dev/null
     done
-    if [ -n "$pgid" ] && pgrep -g "$pgid" >/dev/null 2>&1; then
+    if group_alive "$pgid"; then
         pkill -KILL -g "$pgid" 2>/dev/null
         not_ok "kill at ${at}s: processes survived the SIGKILL of their group"
     fi
