@@ -12,6 +12,9 @@
 #   BENCH_KS="4 10 32 64"       zone counts;  BENCH_EPS=0.03  imbalance epsilon
 #   BENCH_TOOLS="metis metis-best scotch"  BENCH_SEEDS=5 (runs of the *-best tools)
 #   BENCH_GRIDS=1               also grids/meshes (0 to skip)
+#   BENCH_CAP_SIZES="10k 100k"  microservice instances with per-app cpu/ram demands (CSV) and
+#                               zones of (1 + BENCH_CAP_SLACK) / k of the total demand each
+#   BENCH_CAP_SLACK=0.10        (METIS and Scotch ignore capacities: their violations show)
 #   BENCH_ZONEPLACE=auto        auto: run bin/zoneplace when it supports `run --graph`; 0: never
 #   BENCH_TIME_LIMIT=           seconds per zoneplace run (passed as --time-limit when set)
 # The 1M instances take a few minutes per tool; BENCH_SIZES="10k 100k" is a quick check.
@@ -26,6 +29,8 @@ TOOLS=${BENCH_TOOLS:-"metis metis-best scotch"}
 SEEDS=${BENCH_SEEDS:-5}
 SEED=${BENCH_SEED:-1}
 GRIDS=${BENCH_GRIDS:-1}
+CAP_SIZES=${BENCH_CAP_SIZES-"10k 100k"}
+CAP_SLACK=${BENCH_CAP_SLACK:-0.10}
 ZONEPLACE=${BENCH_ZONEPLACE:-auto}
 TIME_LIMIT=${BENCH_TIME_LIMIT:-}
 RESULTS=$WORK/results.jsonl
@@ -84,6 +89,24 @@ instances() {
                 echo "grid-1000x1000 $WORK/grid-1000x1000.graph grid --rows 1000 --cols 1000"
                 ;;
         esac
+    fi
+}
+
+# Capacity instances: name, CSV prefix (PREFIX.services.csv, PREFIX.calls.csv), gen arguments.
+capacity_instances() {
+    local s n
+    for s in $CAP_SIZES; do
+        n=$(count "$s")
+        echo "cap-$s $WORK/cap-$s-s$SEED micro --n $n --m $((10 * n)) --seed $SEED"
+    done
+}
+
+make_csv_instance() { # prefix, gen arguments...
+    local prefix=$1
+    shift
+    if [ ! -s "$prefix.services.csv" ] || [ ! -s "$prefix.calls.csv" ]; then
+        log "generating $prefix.{services,calls}.csv"
+        bench/gen "$@" --out "$prefix.graph.tmp" --csv "$prefix" && rm -f "$prefix.graph.tmp"
     fi
 }
 
@@ -156,6 +179,22 @@ main() {
             fi
         done
     done < <(instances)
+    # Capacities: the same zones for every tool; zoneplace keeps them, the others may not.
+    local prefix csv
+    while read -r name prefix kind rest; do
+        # shellcheck disable=SC2086
+        make_csv_instance "$prefix" "$kind" $rest
+        csv=(--services "$prefix.services.csv" --calls "$prefix.calls.csv"
+            --capacity-slack "$CAP_SLACK")
+        for k in $KS; do
+            for tool in $TOOLS; do
+                run_baseline "$name" "$tool" "$k" "${csv[@]}" --k "$k" --imbalance "$EPS"
+            done
+            if [ "$use_zp" = 1 ]; then
+                run_zoneplace "$name" "$k" "$EPS" "${csv[@]}" --zones "$k" --imbalance "$EPS"
+            fi
+        done
+    done < <(capacity_instances)
     # The thesis's case 2 (200 apps, its 10 zones with per-app capacities, LB target 100%:
     # epsilon 0, every zone within one app of n/k).
     local case2=inputs/thesis/case2.json
@@ -167,7 +206,16 @@ main() {
             run_zoneplace thesis-case2 10 0 --config "$case2"
         fi
     fi
+    machine | tee "$WORK/machine.txt"
     python3 bench/table.py print "$RESULTS"
+}
+
+machine() { # one line: what the numbers were measured on
+    local cpu mem
+    cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -n 1)
+    mem=$(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)
+    echo "machine: ${cpu:-unknown cpu}, $(nproc) cores, $mem; $(uname -sr); one core per tool" \
+        "(zoneplace one rank, METIS serial, Scotch one thread)"
 }
 
 main "$@"

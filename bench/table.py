@@ -66,6 +66,9 @@ def zoneplace_row(args):
         "external_deps": pick(final, "external_deps"),
         "lb_pct": pick(final, "lb_pct"),
         "violations": pick(final, "violations"),
+        "phases": [{k: ph[k] for k in ("phase", "seconds", "coarsen_seconds",
+                                       "coarsest_seconds", "refine_seconds") if k in ph}
+                   for ph in task.get("phases", [])],
     }
     print(json.dumps(row))
 
@@ -118,6 +121,8 @@ def print_table(path):
                  fmt(rc, ".3f"), fmt(rs, ".2f"))
         print(" ".join(c.rjust(w) if i not in (0, 3) else c.ljust(w)
                        for i, (c, w) in enumerate(zip(cells, widths))))
+    print("viol: apps that do not fit their zone plus zone limits exceeded (cap-* instances:"
+          " cpu and ram capacities of (1 + slack) / k of the total demand per zone).")
     print("cut: sum of the weights of cut edges (each once); imbal%: max load / ceil(n/k) - 1;"
           " bal: max load <= floor((1+eps) ceil(n/k)); sec: tool time (all seeds);"
           " rssMB: peak while the tool ran, instance included; objective: zoneplace's traffic"
@@ -128,6 +133,52 @@ def print_table(path):
     for tool, ls in sorted(logs.items()):
         print("geometric mean of zoneplace/%s cut: %.4f over %d runs"
               % (tool, math.exp(sum(ls) / len(ls)), len(ls)))
+    print_verdicts(rows, zp)
+    print_phase_times(rows)
+
+
+def print_phase_times(rows):
+    """Where zoneplace's time goes on the largest instances (one line each)."""
+    for r in rows:
+        if r["tool"] != "zoneplace" or (r.get("n") or 0) < 1000000:
+            continue
+        parts = []
+        for ph in r.get("phases", []):
+            part = "%s %.1f s" % (ph["phase"], ph.get("seconds", float("nan")))
+            if "coarsen_seconds" in ph:
+                part += " (coarsening %.1f, coarsest level %.1f, refinement %.1f)" % (
+                    ph["coarsen_seconds"], ph["coarsest_seconds"], ph["refine_seconds"])
+            parts.append(part)
+        print("%s k=%d zoneplace: %s; whole process %.1f s wall (reading the input included), "
+              "peak %.0f MB" % (r["name"], r["k"], ", ".join(parts),
+                                r.get("process_seconds", float("nan")), r["peak_rss_mb"]))
+
+
+def is_capacity(name):
+    return name.startswith("cap-")
+
+
+def print_verdicts(rows, zp):
+    """The issue's acceptance lines: cut against METIS per (instance, k) with k in {4, 10, 32,
+    64}, and who breaks capacities where zones have them."""
+    for tool in ("metis", "metis-best", "scotch"):
+        pairs = [(r, zp[(r["name"], r["k"])]) for r in rows
+                 if r["tool"] == tool and r["k"] in (4, 10, 32, 64)
+                 and (r["name"], r["k"]) in zp and not is_capacity(r["name"])]
+        if not pairs:
+            continue
+        ratios = [z["cut"] / r["cut"] for r, z in pairs if r.get("cut")]
+        wins = sum(1 for r, z in pairs if z["cut"] <= r["cut"])
+        worst = max(ratios) if ratios else float("nan")
+        print("zoneplace cut <= %s cut on %d of %d (instance, k) pairs without capacities "
+              "(%.0f%%); worst zoneplace/%s %.4f" % (tool, wins, len(pairs),
+                                                     100.0 * wins / len(pairs), tool, worst))
+    caps = [r for r in rows if is_capacity(r["name"])]
+    for tool in sorted({r["tool"] for r in caps}, key=lambda t: TOOL_ORDER.get(t, 9)):
+        mine = [r for r in caps if r["tool"] == tool]
+        broken = [r for r in mine if (r.get("violations") or 0) > 0]
+        print("capacity instances: %s breaks zone capacities in %d of %d runs (%d violations in all)"
+              % (tool, len(broken), len(mine), sum(r["violations"] for r in broken)))
 
 
 def main():

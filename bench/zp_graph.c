@@ -46,7 +46,7 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *path = argv[1], *out = NULL;
-    int k = atoi(argv[2]), pipeline = 0, verbose = 0;
+    int k = atoi(argv[2]), pipeline = 0, verbose = 0, starts = 0;
     double eps = argc > 3 && argv[3][0] != '-' ? atof(argv[3]) : 0.03;
     unsigned long long seed = argc > 4 && argv[4][0] != '-' ? strtoull(argv[4], NULL, 10) : 1;
     for (int i = 3; i < argc; i++) {
@@ -56,6 +56,8 @@ int main(int argc, char **argv)
             verbose = 1;
         else if (!strcmp(argv[i], "--out") && i + 1 < argc)
             out = argv[++i];
+        else if (!strcmp(argv[i], "--starts") && i + 1 < argc)
+            starts = atoi(argv[++i]);
     }
     double t0 = zp_now();
     zp_problem *p = NULL;
@@ -75,6 +77,7 @@ int main(int argc, char **argv)
         zp_ml_params prm;
         multilevel_defaults(&prm);
         prm.observer = verbose ? row : NULL;
+        prm.starts = starts;
         prm.observer_ctx = &t1;
         zp_ml_stats stats;
         if (multilevel_place(p, x, &rng, &prm, &stats) != ZP_OK) {

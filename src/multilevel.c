@@ -4,7 +4,6 @@
 
 #include <math.h>
 #include <string.h>
-#include <stdlib.h>
 
 #include "heap.h"
 #include "search.h"
@@ -922,8 +921,8 @@ static int refine_level(ml_ctx *c, int l, int *x, int64_t rounds, score *sc)
     if (l > 0)
         lim.chain_budget = ZP_MAX(2, max_vertex_weight(p));
     if (p->n > 200000) {
-        lim.max_passes = getenv("ZM_P") ? atoi(getenv("ZM_P")) : 12;
-        lim.min_gain = getenv("ZM_G") ? atof(getenv("ZM_G")) : 1e-5;
+        lim.max_passes = 12;
+        lim.min_gain = 1e-5;
     }
     search_set_limits(se, &lim);
     if (c->prm->deadline > 0 && zp_now() > c->prm->deadline)
@@ -950,9 +949,10 @@ static int64_t level_rounds(const ml_ctx *c, int l)
 {
     const zp_problem *p = c->lv[l].p;
     double effort = c->prm->effort > 0 ? c->prm->effort : 1.0;
-    /* a round costs about the square of the degree: dense coarse levels get fewer */
+    /* a round costs about the square of the degree: dense coarse levels of large graphs get
+     * fewer */
     double degree = p->n ? (double)p->xadj[p->n] / p->n : 0;
-    double dense = fmin(1.0, 16 / fmax(degree, 1.0));
+    double dense = p->xadj[p->n] < 400000 ? 1.0 : fmin(1.0, 16 / fmax(degree, 1.0));
     if (l == c->nlev - 1) {
         if (c->prm->coarse_rounds != 0)
             return ZP_MAX(0, c->prm->coarse_rounds);
@@ -1035,11 +1035,13 @@ out:
 
 void multilevel_defaults(zp_ml_params *prm) { memset(prm, 0, sizeof *prm); }
 
-/* Independent first cycles: several where a cycle is cheap. */
+/* Independent first cycles: several where a cycle is cheap: 2e6 / (n + m) (16 at 10k apps
+ * and 80k dependencies, 2 at 100k / 900k, 1 from 2M on), fewer above 16 zones. */
 static int auto_starts(const zp_problem *p)
 {
     double size = (double)p->n + (double)p->xadj[p->n] / 2;
-    return size < 3e5 ? 4 : size < 3e6 ? 2 : 1;
+    double by_k = pow(16.0 / fmax(16, p->k), 1.5); /* the coarsest level costs more with k */
+    return (int)fmax(1, fmin(16, floor(2e6 * by_k / fmax(size, 1))));
 }
 
 int multilevel_place(const zp_problem *p, int *x, zp_rng *rng, const zp_ml_params *prm,
@@ -1083,8 +1085,6 @@ int multilevel_place(const zp_problem *p, int *x, zp_rng *rng, const zp_ml_param
             break;
         if (fresh)
             memcpy(x, entry, sizeof *x * (size_t)p->n);
-        else if (c.cycle == starts)
-            memcpy(x, best, sizeof *x * (size_t)p->n);
         c.lv[0].p = p;
         c.lv[0].x = x;
         c.nlev = 1;
@@ -1099,21 +1099,21 @@ int multilevel_place(const zp_problem *p, int *x, zp_rng *rng, const zp_ml_param
             ZP_CHECK(uncoarsen(&c));
         free_levels(&c);
         stats->cycles++;
-        if (fresh) {
-            zp_metrics m;
-            metrics_compute(p, x, &m);
-            score sc = {m.violations, m.imbalance, m.objective};
-            if (c.cycle == 0 || score_better(&sc, &best_sc)) {
-                best_sc = sc;
-                memcpy(best, x, sizeof *x * (size_t)p->n);
-            }
-            if (c.cycle == starts - 1)
-                memcpy(x, best, sizeof *x * (size_t)p->n);
+        /* keep the best; a V-cycle may come back worse (its coarse levels have a wider band,
+         * which level 0 must repair), then the placement returns to the best */
+        zp_metrics m;
+        metrics_compute(p, x, &m);
+        score sc = {m.violations, m.imbalance, m.objective};
+        if (c.cycle == 0 || score_better(&sc, &best_sc)) {
+            best_sc = sc;
+            memcpy(best, x, sizeof *x * (size_t)p->n);
+        } else if (!fresh || c.cycle == starts - 1) {
+            memcpy(x, best, sizeof *x * (size_t)p->n);
         }
         if (stats->levels == 1) /* nothing coarser: one placement of level 0 is all */
             break;
     }
-    if (c.cycle < starts) /* stopped early by the deadline */
+    if (stats->cycles > 0)
         memcpy(x, best, sizeof *x * (size_t)p->n);
 out:
     if (c.nlev > 0)

@@ -1,26 +1,38 @@
-/* multilevel.h - multilevel placement for large dependency graphs: coarsen the graph by
- * matching apps that depend on each other heavily (heavy-edge matching with the rating
- * w^2 / (c_u c_v), plus two-hop matching of the leaves of hubs, which power-law graphs have
- * many of), place the coarsest graph with several recursive-bisection greedy growings refined by
- * FM and iterated local search, then project the placement back level by level with k-way FM
- * refinement at each (search.h). Further V-cycles coarsen again inside the zones of the current
- * placement (so the coarsest graph starts from it) and refine back up.
+/* multilevel.h - multilevel placement for large dependency graphs (what METIS and KaHIP do,
+ * under zoneplace's model: capacities per resource, io, allowed zones, current zones and
+ * migration cost, the balance band of problem_band()).
+ *
+ * Coarsening: heavy-edge matching in random order with the rating w^2 / (c_u c_v), plus
+ * two-hop matching of the unmatched leaves of a common hub (power-law graphs have many), until
+ * about coarsen_to = max(30 k, min(n / (20 log2 k), 60 k)) vertices or until it stalls.
+ * Coarsest level: recursive multilevel bisection (each split a two-zone multilevel placement
+ * of the induced subgraph, targets in proportion to the zones on each side, as METIS does it),
+ * or, when zones differ or apps are pre-placed, recursive greedy graph growing; several tries,
+ * each refined by FM and iterated local search (search.h), the best kept and searched more.
+ * Uncoarsening: projection, then FM passes and rounds of iterated search at every level (fewer
+ * on dense levels, none on level 0: the pipeline's search phase does that).
+ * Starts and V-cycles: several independent first cycles for small graphs (2e6 / (n + m), 1 to
+ * 16, times (16 / k)^1.5 above 16 zones), the best kept; then V-cycles that coarsen again only inside
+ * the zones of the current placement (so the coarsest level starts from it) and refine back up;
+ * a cycle that comes back worse is dropped.
  *
  * Coarse vertices stand for the apps merged into them: vertex weight (p->vwgt) = number of
- * apps, so the balance band is the same at every level; migration size summed; demands kept per
- * the capacity mode (per_app: the largest per resource, since each app must fit on its own;
- * cumulative: the sum); io = or. Only apps that fit exactly the same zones (io, allowed zones,
- * per-app demands), run in the same current zone (-1 counts as one value) and sit in the same
- * zone of the placement being refined are merged, so a coarse placement projects to a fine one
- * with the same zone loads and no new violations. A coarse vertex holds at most about
- * 1.5 n / coarsen_to apps and, in cumulative mode, a small share of a zone's capacity.
+ * apps, so the balance band is the same at every level (coarse levels widen it by about half
+ * their heaviest vertex); migration size summed; demands kept per the capacity mode (per_app:
+ * the largest per resource, since each app must fit on its own; cumulative: the sum); io = or.
+ * Only apps that fit exactly the same zones (io, allowed zones, per-app demands), run in the
+ * same current zone (-1 counts as one value) and sit in the same zone of the placement being
+ * refined are merged, so a coarse placement projects to a fine one with the same zone loads and
+ * no new violations. A coarse vertex holds at most 1.5 n / coarsen_to apps and, in cumulative
+ * mode, a small share of a zone's capacity.
  * Dependencies merge by summing weights and listed multiplicities, so external_deps and cut
  * weight of a projected placement equal those of the coarse one, and its traffic differs by the
  * traffic of the merged (internal) dependencies: a constant when D's diagonal is uniform (the
  * fat tree), otherwise the coarse levels approximate it and level 0 is exact.
  *
  * Memory is O(n + m) per level and the levels shrink geometrically; every step is near linear.
- * Every random choice comes from the rng passed in (deterministic for a given stream). */
+ * Every random choice comes from the rng passed in (deterministic for a given stream, so the
+ * same on any number of ranks when the stream is). */
 #ifndef ZP_MULTILEVEL_H
 #define ZP_MULTILEVEL_H
 

@@ -69,6 +69,16 @@ void *report_metrics_json(const zp_metrics *m)
     return o;
 }
 
+/* Where a multilevel placement spent its time, and how deep it went. */
+static void add_multilevel_times(cJSON *ph, const zp_task_result *res)
+{
+    cJSON_AddNumberToObject(ph, "coarsen_seconds", res->ml_seconds[0]);
+    cJSON_AddNumberToObject(ph, "coarsest_seconds", res->ml_seconds[1]);
+    cJSON_AddNumberToObject(ph, "refine_seconds", res->ml_seconds[2]);
+    cJSON_AddNumberToObject(ph, "levels", res->ml_levels);
+    cJSON_AddNumberToObject(ph, "cycles", res->ml_cycles);
+}
+
 void *report_task_json(const zp_task_result *res, const char *instance)
 {
     cJSON *t = cJSON_CreateObject(), *phases = cJSON_CreateArray(), *seeds = cJSON_CreateArray();
@@ -94,6 +104,9 @@ void *report_task_json(const zp_task_result *res, const char *instance)
         cJSON *ph = report_metrics_json(&res->phases[i].m);
         if (ph) {
             cJSON_AddItemToObject(ph, "phase", cJSON_CreateString(res->phases[i].name));
+            cJSON_AddNumberToObject(ph, "seconds", res->phases[i].seconds);
+            if (res->phases[i].phase == ZP_PHASE_INIT && res->init_kind == ZP_INIT_MULTILEVEL)
+                add_multilevel_times(ph, res);
             cJSON_AddItemToArray(phases, ph);
         }
     }

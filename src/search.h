@@ -12,9 +12,21 @@
  * an unbalanced placement, and from an unbalanced one it repairs balance first. Zone limits
  * (fit, io, slots, cumulative capacity) hold for every move.
  *
+ * Every app keeps its connection weight to each zone it has neighbours in (a list of at most
+ * min(degree, k) entries, or a row of k for apps of degree >= 2k), updated in O(1) per
+ * neighbour move; with the fat-tree D a move only raises its neighbours' keys to an upper bound
+ * (lazy evaluation: an app is recounted when it reaches the top of its heap).
+ *
  * A global pass starts from every app with a candidate move; the iterated search's rounds use
  * local passes that start from the perturbed apps and their neighbours only, so a round costs
- * about the size of the region it touches, not O(n).
+ * about the size of the region it touches, not O(n). A round perturbs 1..min(8, 2 + k/2)
+ * times (a swap of two random apps between zones, or a small connected group of apps moved to a
+ * neighbouring zone, apps of very high degree left alone), pins the perturbed apps for the first
+ * local pass so that it does not simply undo them, and keeps the result when it is as good as
+ * the current placement. Problems of up to 5000 apps (the thesis's) get thorough rounds: every
+ * neighbour recounted exactly, up to 8 local passes, and a walk that accepts a round one
+ * dependency worse with probability 0.1 (the best placement is kept and returned); larger
+ * problems lean rounds (2 local passes, no walk).
  *
  * The search works on any zp_problem, including coarse levels with vertex weights. The balance
  * band is the state's (st->lo, st->hi), which a caller may widen (coarse levels do). */

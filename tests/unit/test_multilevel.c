@@ -138,6 +138,7 @@ static double place_and_check(const zp_problem *p, uint64_t seed, int *x)
     rng_seed(&rng, seed, 0, 0);
     zp_ml_params prm;
     multilevel_defaults(&prm);
+    prm.starts = 2; /* small graphs get up to 16 by default: the tests need not */
     zp_ml_stats stats;
     for (int u = 0; u < p->n; u++)
         x[u] = -1;
@@ -150,7 +151,7 @@ static double place_and_check(const zp_problem *p, uint64_t seed, int *x)
     metrics_compute(p, x, &m);
     CHECK_INT(m.violations, 0);
     CHECK_INT(m.imbalance, 0);
-    CHECK(stats.cycles >= 1);
+    CHECK(stats.cycles >= 2);
     CHECK(stats.levels >= 1);
     return m.cut_weight;
 }
