@@ -46,7 +46,7 @@ static int reader_open(line_reader *r, const char *path)
     r->path = path;
     r->f = fopen(path, "rb");
     if (!r->f)
-        return zp_fail(ZP_EIO, "%s: %s", path, strerror(errno));
+        return zp_fail(ZP_EIO, "%s: cannot open: %s", path, strerror(errno));
     r->cap = CHUNK;
     r->buf = zp_malloc(r->cap);
     return r->buf ? ZP_OK : ZP_ERUNTIME;
@@ -724,6 +724,16 @@ typedef struct {
     const char *usage; /* header shape shown in messages */
 } csv_layout;
 
+/* Quoted fields (RFC 4180) would need a real CSV parser; names with commas or quotes are
+ * rare enough in service names to refuse them plainly rather than misread them. */
+static int csv_refuse_quotes(const line_reader *r, const char *line)
+{
+    if (strchr(line, '"'))
+        return zp_fail(ZP_EINPUT, "%s:%ld: quoted fields are not supported (names may not "
+                       "contain commas or double quotes)", r->path, r->line);
+    return ZP_OK;
+}
+
 /* Maps the header's fields to the layout's columns: colof[c] is the field index of column c,
  * or -1 for an absent optional column. */
 static int csv_header(line_reader *r, const csv_layout *lay, int *colof, int *nfields)
@@ -740,6 +750,7 @@ static int csv_header(line_reader *r, const csv_layout *lay, int *colof, int *nf
     if (r->line == 1 && (unsigned char)line[0] == 0xEF && (unsigned char)line[1] == 0xBB &&
         (unsigned char)line[2] == 0xBF)
         line += 3; /* UTF-8 byte order mark, as spreadsheet exports write it */
+    ZP_CHECK(csv_refuse_quotes(r, line));
     int nf = split_fields(line, fields);
     if (nf > CSV_MAX_FIELDS)
         return zp_fail(ZP_EINPUT, "%s:%ld: too many columns, expected %s", r->path, r->line,
@@ -779,6 +790,7 @@ static int csv_row(line_reader *r, int nfields, char **fields, int *got)
     } while (line && is_blank_line(line));
     if (!line)
         return ZP_OK;
+    ZP_CHECK(csv_refuse_quotes(r, line));
     int nf = split_fields(line, fields);
     if (nf != nfields)
         return zp_fail(ZP_EINPUT, "%s:%ld: expected %d fields, found %d", r->path, r->line, nfields,
@@ -1020,7 +1032,7 @@ static int out_open(out_buf *o, const char *path)
         return ZP_ERUNTIME;
     o->f = fopen(path, "wb");
     if (!o->f)
-        return zp_fail(ZP_EIO, "%s: %s", path, strerror(errno));
+        return zp_fail(ZP_EIO, "%s: cannot write: %s", path, strerror(errno));
     return ZP_OK;
 }
 
