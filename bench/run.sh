@@ -2,7 +2,7 @@
 # bench/run.sh - `make bench`: zoneplace against METIS and Scotch on the same instances, same k,
 # same balance constraint (max zone load <= floor((1+eps) * ceil(n/k))), measured in one run.
 #
-# Builds bench/gen and bench/baselines (against Debian's libmetis-dev and libscotch-dev),
+# Builds bench/baselines (against Debian's libmetis-dev and libscotch-dev),
 # generates the instances into bench/work/ (kept between runs: same seed, same bytes), runs
 # every tool on every instance and k, appends one JSON line per run to
 # bench/work/results.jsonl and prints the table (bench/table.py).
@@ -57,8 +57,6 @@ build() {
             log "warning: $src does not compile (see $obj.log)"
     done
     ar rcs "$WORK/libzpcore.a" "$WORK"/obj/*.o
-    # shellcheck disable=SC2086
-    gcc $cflags bench/gen.c "$WORK/libzpcore.a" -lm -o bench/gen
     # shellcheck disable=SC2086,SC2046
     gcc $cflags -I/usr/include/scotch bench/baselines.c "$WORK/libzpcore.a" \
         $(pkg-config --libs libcjson) -lmetis -lscotch -lscotcherr -lm -o bench/baselines
@@ -92,7 +90,7 @@ instances() {
     fi
 }
 
-# Capacity instances: name, CSV prefix (PREFIX.services.csv, PREFIX.calls.csv), gen arguments.
+# Capacity instances: name, CSV prefix (PREFIX.services.csv, PREFIX.calls.csv), generate arguments.
 capacity_instances() {
     local s n
     for s in $CAP_SIZES; do
@@ -101,21 +99,21 @@ capacity_instances() {
     done
 }
 
-make_csv_instance() { # prefix, gen arguments...
+make_csv_instance() { # prefix, generate arguments...
     local prefix=$1
     shift
     if [ ! -s "$prefix.services.csv" ] || [ ! -s "$prefix.calls.csv" ]; then
         log "generating $prefix.{services,calls}.csv"
-        bench/gen "$@" --out "$prefix.graph.tmp" --csv "$prefix" && rm -f "$prefix.graph.tmp"
+        bin/zoneplace generate "$@" --out "$prefix.graph" --csv "$prefix" --force
     fi
 }
 
-make_instance() { # file, gen arguments...
+make_instance() { # file, generate arguments...
     local file=$1
     shift
     if [ ! -s "$file" ]; then
         log "generating $file"
-        bench/gen "$@" --out "$file.tmp" && mv "$file.tmp" "$file"
+        bin/zoneplace generate "$@" --out "$file" --force
     fi
 }
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "gencmd.h"
 #include "graphio.h"
 #include "h5out.h"
 #include "par.h"
@@ -429,6 +430,8 @@ static int dispatch(int argc, char **argv, zp_comm *world)
     }
     if (strcmp(cmd, "sweep") == 0)
         return sweep_main(argc, argv, world);
+    if (strcmp(cmd, "generate") == 0)
+        return generate_main(argc, argv, rank);
     cli c;
     if (strcmp(cmd, "run") != 0 && strcmp(cmd, "validate") != 0)
         return zp_fail(ZP_EUSAGE, "unknown command '%s' (see zoneplace --help)", cmd);
