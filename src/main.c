@@ -379,7 +379,7 @@ static int cmd_validate(const cli *c, int rank)
 }
 
 static int write_h5(const cli *c, zp_comm *world, const zp_config *cfg, const zp_problem *p,
-                    const zp_task_result *res)
+                    const zp_task_result *res, const zp_perf *pf, const perf_eval *ev)
 {
     int rc = ZP_OK;
     zp_h5out *h = NULL;
@@ -390,6 +390,10 @@ static int write_h5(const cli *c, zp_comm *world, const zp_config *cfg, const zp
     ZP_CHECK(h5out_open(&h, world, c->out, c->force, &info));
     ZP_CHECK(h5out_write_problem(h, p));
     ZP_CHECK(h5out_append_tasks(h, res, 1, &owner, &instance));
+    if (pf) {
+        zp_perf_tables tables = {pf, ev->x0, ev->initial, ev->final};
+        ZP_CHECK(h5out_write_perf(h, res, p, &tables));
+    }
 out:
     if (h) {
         int close_rc = h5out_close(&h, rc == ZP_OK);
@@ -440,7 +444,7 @@ static int cmd_run(const cli *c, zp_comm *world)
             ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
     }
     if (c->out)
-        ZP_CHECK(write_h5(c, world, cfg, final_p, &res));
+        ZP_CHECK(write_h5(c, world, cfg, final_p, &res, pf, &ev));
     if (c->summary && rank == 0) {
         const char *instance = final_p->name;
         const char *task_perf = perf_json;

@@ -222,10 +222,19 @@ typedef struct {
     int phase;        /* search phase being run */
     const zp_perf *objective; /* the model the task minimises, NULL: traffic */
     const zp_perf *model; /* what the search phase minimises: the model, or traffic (NULL) */
+    int64_t step_base; /* trajectory steps of the stage's earlier search phases */
     double deadline;
     progress *pg;
     recorder *rec;
 } stage;
+
+/* Perturbation rounds per start and epoch of a search phase. */
+static int64_t epoch_rounds(const stage *sg)
+{
+    const zp_options *o = sg->spec->opt;
+    int64_t rounds = o->iterations > 0 ? o->iterations : auto_rounds(sg->p);
+    return (rounds + o->epochs - 1) / o->epochs;
+}
 
 /* Runs this rank's starts of one epoch from x; leaves the rank's best in best_x. */
 static int run_epoch(stage *sg, int epoch, const int *x, int *best_x, int64_t *best_imb,
@@ -235,8 +244,7 @@ static int run_epoch(stage *sg, int epoch, const int *x, int *best_x, int64_t *b
     const zp_options *o = sg->spec->opt;
     zp_state *st = NULL;
     zp_search *search = NULL;
-    int64_t rounds = o->iterations > 0 ? o->iterations : auto_rounds(sg->p);
-    rounds = (rounds + o->epochs - 1) / o->epochs;
+    int64_t rounds = epoch_rounds(sg);
     ZP_CHECK(objective_state(sg->model, sg->p, x, &st));
     ZP_CHECK(search_create(&search, st));
     *best_start = -1;
@@ -245,7 +253,7 @@ static int run_epoch(stage *sg, int epoch, const int *x, int *best_x, int64_t *b
         sg->rec->start = s;
         sg->rec->epoch = epoch;
         sg->rec->phase = sg->phase;
-        sg->rec->step0 = (int64_t)epoch * rounds;
+        sg->rec->step0 = sg->step_base + (int64_t)epoch * rounds;
         zp_ils_params prm = {rounds, sg->deadline, o->trajectory_every, observe, sg->rec};
         ZP_CHECK(search_ils(search, &sg->rngs[s], &prm));
         ZP_CHECK(record(sg->rec, st, rounds, state_objective(st)));
@@ -320,11 +328,13 @@ static int run_stage(stage *sg, int *x, int search_phase)
     int rank0 = sg->spec->ex->rank == 0;
     sg->phase = search_phase;
     sg->model = NULL;
+    sg->step_base = 0;
     ZP_CHECK(run_search(sg, x));
     ZP_CHECK(add_phase(sg->objective, sg->res, sg->p, x, search_phase, 0, rank0, sg->rec,
                        sg->pg));
     if ((sg->model = sg->objective)) {
         sg->phase = ZP_PHASE_LATENCY_SEARCH;
+        sg->step_base = sg->spec->opt->epochs * epoch_rounds(sg); /* steps go on in plots */
         ZP_CHECK(run_search(sg, x));
         ZP_CHECK(add_phase(sg->objective, sg->res, sg->p, x, ZP_PHASE_LATENCY_SEARCH, 0, rank0,
                            sg->rec, sg->pg));
@@ -473,7 +483,7 @@ int task_run_model(const zp_task_spec *spec, const zp_perf *perf, const zp_probl
     const zp_perf *objective = objective_model(o, perf);
     ZP_CHECK(check_objective(o, perf, base, arrivals));
     ZP_CHECK(init_result(spec, base, res, &rngs));
-    stage sg = {spec, base, res, rngs, ZP_PHASE_SEARCH, objective, NULL,
+    stage sg = {spec, base, res, rngs, ZP_PHASE_SEARCH, objective, NULL, 0,
                 o->time_limit > 0 ? t0 + o->time_limit : 0, &pg, &rec};
 
     ZP_ALLOC(x, base->n);

@@ -2,8 +2,9 @@
 # The response-time model through the command line: the optimised placement of case 2 has a
 # lower predicted mean response time than round robin's, reported in the summary and on stdout;
 # --objective latency minimises the model's objective (never worse than traffic's placement,
-# much better where the network dominates), deterministically on 1 and 2 ranks; a broken
-# "perf" section is an input error naming its JSON path.
+# much better where the network dominates), deterministically on 1 and 2 ranks; the HDF5 file's
+# /perf tables agree with the summary and postproc plots them; a broken "perf" section is an
+# input error naming its JSON path.
 source "$(dirname "$0")/../lib.sh"
 out=$ZP_TMP/perf; mkdir -p "$out"
 "$ZP_BIN" run --config inputs/examples/case2_perf.json --summary "$out/s.json" > "$out/report.txt"
@@ -44,10 +45,12 @@ expect_eq "latency: the model's objective of every phase is non-increasing" "$(j
 
 # 1 MB requests over 2 x 25 Mbit/s between zones: the network dominates, traffic's placement
 # crowds some links, latency's trades 6 more external deps for much shorter link queues
-for obj in traffic latency; do
-    "$ZP_BIN" run --quiet --config inputs/examples/case2_perf_links.json --objective $obj \
-        --summary "$out/links_$obj.json"
-done
+h5=()
+[ "$MPI" = 1 ] && h5=(--out "$out/links_latency.h5") # the serial build has no HDF5
+"$ZP_BIN" run --quiet --config inputs/examples/case2_perf_links.json --objective traffic \
+    --summary "$out/links_traffic.json"
+"$ZP_BIN" run --quiet --config inputs/examples/case2_perf_links.json --objective latency \
+    --summary "$out/links_latency.json" "${h5[@]}"
 expect_eq "case2_perf_links, objective traffic: numbers" "$(numbers "$out/links_traffic.json")" \
     "traffic rr,search,rebalance 104 0 141.283098650 None 3784.798 0"
 expect_eq "case2_perf_links, objective latency: numbers" "$(numbers "$out/links_latency.json")" \
@@ -67,6 +70,72 @@ print(a['placement'] == b['placement'] and a['best_start'] == b['best_start'] an
       a['perf'] == b['perf'] and [p['objective'] for p in a['phases']] == [p['objective'] for p in b['phases']])" "$1" "$2"; }
 expect_eq "latency: same seed, same placement and predictions" "$(same "$out/det1a.json" "$out/det1b.json")" True
 expect_eq "latency: 1 and 2 ranks identical" "$(same "$out/det1a.json" "$out/det2.json")" True
+
+# ---- HDF5 /perf and its plots ----
+if [ "$MPI" = 1 ]; then
+    check "/perf/task_0 loads with zpload and matches the summary" "$PY" - \
+        "$out/links_latency.h5" "$out/links_latency.json" <<'PYEOF'
+import json, sys
+import numpy as np
+sys.path.insert(0, "postproc")
+import zpload
+run = zpload.load(sys.argv[1])
+task = json.load(open(sys.argv[2]))["tasks"][0]
+s, perf = task["perf"], run.perf(0)
+col = lambda t, c: np.asarray(t[c])
+deps, links, apps = perf.dependencies, perf.links, perf.apps
+def close(a, b):
+    assert abs(a - b) <= 1e-12 * abs(b), (a, b)
+assert perf.objective == "latency" and perf.percentile == 99 and perf.network, perf.attrs
+# the rate-weighted mean of the per-dependency means is the summary's mean (rates: 1 request/s,
+# 2 for A3-A22, listed both ways and merged)
+rate = col(deps, "rate")
+assert sorted(set(rate)) == [1.0, 2.0] and np.sum(rate == 2) == 1, rate
+close(float(np.sum(rate * col(deps, "final_mean_ms")) / np.sum(rate)), s["final"]["mean_ms"])
+close(perf.weighted_mean("final"), s["final"]["mean_ms"])
+close(perf.summary("final")["mean_ms"], s["final"]["mean_ms"])
+close(float(np.max(col(deps, "final_pct_ms"))), s["final"]["max_percentile_ms"])
+close(float(np.max(col(deps, "final_mean_ms"))), s["final"]["worst_mean_ms"])
+close(float(np.sum(rate * col(deps, "final_mean_nonet_ms")) / np.sum(rate)),
+      s["final"]["mean_ms_without_network"])
+# round robin: unstable links, unbounded times (null in JSON, inf in HDF5)
+assert s["initial"]["mean_ms"] is None and perf.weighted_mean("initial") == float("inf")
+assert np.isinf(perf.summary("initial")["mean_ms"])
+assert int(np.sum(col(deps, "initial_unstable") & 2 > 0)) == s["initial"]["unstable_dependencies"]
+assert int(np.sum(col(links, "initial_unstable"))) == s["initial"]["unstable_links"] == 17
+assert int(np.sum(col(links, "final_unstable"))) == s["final"]["unstable_links"] == 0
+assert len(links) == 55 and np.all(col(links, "zone_a") <= col(links, "zone_b"))
+# every request crosses one link: the total load is the same in both placements, 8e6 bit each
+total = float(np.sum(rate) * 8e6)
+close(float(np.sum(col(links, "initial_load"))), total)
+close(float(np.sum(col(links, "final_load"))), total)
+assert float(np.max(perf.utilisation_matrix("final"))) < 1
+# rows follow /problem/dependencies; the apps' zones are the placements
+d = run.problem.dependencies
+c, v = col(deps, "client"), col(deps, "server")
+assert np.all(np.minimum(c, v) == col(d, "src")) and np.all(np.maximum(c, v) == col(d, "dst"))
+assert list(col(apps, "final_zone")) == task["placement"] == list(run.placement(0))
+assert list(col(apps, "initial_zone")) == list(run.placement(0, initial=True))  # init rr
+assert np.all(col(apps, "final_reservation") == 0.5)
+close(float(run.task(0)["objective"]), task["final"]["objective"])
+close(perf.summary("final")["objective"], task["final"]["objective"])
+print("perf tables ok:", len(deps), "dependencies,", len(links), "links,", len(apps), "apps")
+PYEOF
+    check "perf_plots.py exits 0" "$PY" postproc/perf_plots.py "$out/links_latency.h5" \
+        --outdir "$out/png"
+    check "plots.py exits 0 (and draws the model too)" "$PY" postproc/plots.py \
+        "$out/links_latency.h5" --outdir "$out/png_all"
+    for name in png/task0_latency_cdf png/task0_link_utilisation png_all/task0_latency_cdf \
+                png_all/task0_link_utilisation; do
+        check "$name.png is a PNG" bash -c \
+            "[ \$(stat -c %s '$out/$name.png') -gt 5000 ] && head -c 8 '$out/$name.png' | grep -q PNG"
+    done
+    "$ZP_BIN" run --quiet --config tests/bad_inputs/valid_tiny.json --out "$out/noperf.h5"
+    expect_eq "perf_plots.py on a file without /perf: exit 1" \
+        "$("$PY" postproc/perf_plots.py "$out/noperf.h5" --outdir "$out/png" >/dev/null 2>&1; echo $?)" 1
+    check "no /perf group without a perf section" "$PY" -c "
+import h5py, sys; sys.exit('perf' in h5py.File('$out/noperf.h5', 'r'))"
+fi
 
 "$PY" - "$out/bad.json" <<'PYEOF'
 import json, sys
