@@ -8,6 +8,8 @@ For each task (or only task T) it writes into DIR (default: next to RUN.h5):
                             start, the best start highlighted, phase ends marked
   task<T>_zone_loads.png    apps per zone before (initial placement) and after (best placement)
   task<T>_utilisation.png   per zone and resource: sum of demands / capacity, after
+  task<T>_latency_cdf.png, task<T>_link_utilisation.png
+                            for tasks with a response-time model (/perf): see perf_plots.py
 and, for a file with several tasks (a sweep):
   sweep.png                 objective, external dependencies and LB% of every task against zones
 It prints the paths it wrote. The functions take a zpload.Run, so a notebook can use them too.
@@ -24,6 +26,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import perf_plots  # noqa: E402
 import zpload  # noqa: E402
 from zpload import column  # noqa: E402
 
@@ -39,9 +42,12 @@ def plot_trajectories(run, task=None):
     steps = column(traj, "step")
     fig, axes = plt.subplots(len(METRICS), 1, figsize=(8, 7), sharex=True)
     best = info["best_start"]
-    # phase-end rows carry step 0: draw each at the last step of its phase's starts
+    # phase-end rows carry step 0: draw each at the last step of the starts' rows of its phase
+    # and the phases before it (phase rows come in the order the phases ran)
     phases = column(traj, "phase")
-    phase_x = [max([0] + list(steps[(starts >= 0) & (phases <= ph)])) for ph in phases[starts == -1]]
+    order = list(phases[starts == -1])
+    phase_x = [max([0] + list(steps[(starts >= 0) & np.isin(phases, order[:i + 1])]))
+               for i in range(len(order))]
     others = [s for s in np.unique(starts) if s >= 0 and s != best]
     for ax, (name, label) in zip(axes, METRICS):
         values = column(traj, name)
@@ -169,7 +175,7 @@ def write_all(run, outdir, task=None, dpi=80):
             save(plot_utilisation(run, t), f"task{t}_utilisation.png")
     if task is None and len(run.tasks) > 1:
         save(plot_sweep(run), "sweep.png")
-    return paths
+    return paths + perf_plots.write_all(run, outdir, task, dpi)
 
 
 def main(argv=None):

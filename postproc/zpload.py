@@ -12,6 +12,8 @@ t.columns, t.head(), t.to_dict("records").
     run.placement(0)               # best placement of task 0 (zone index per app)
     run.zone_table(0)              # apps and resource load per zone, before and after
     run.problem.D                  # zone distance matrix (run.problem_of(t) for task t)
+    run.perf(0)                    # response-time model of task 0 (None without "perf")
+    run.perf(0).dependencies       # per dependency: rate, initial_/final_ mean_ms, pct_ms, ...
 
 Byte strings of the file are decoded to str. Everything is read at load; the file is closed.
 """
@@ -183,6 +185,73 @@ class Problem:
         return int(np.sum(mult[x[src] != x[dst]]))
 
 
+class Perf:
+    """A /perf/task_<T> group: the response-time model's predictions for the initial placement
+    (round robin, running apps kept) and the final one.
+
+    dependencies  one row per dependency (order of /problem/dependencies): client, server, rate
+                  and per placement P in (initial, final): P_latency_ms, P_network_ms,
+                  P_server_ms, P_mean_ms, P_mean_nonet_ms, P_pct_ms, P_pct_nonet_ms, P_unstable
+    links         one row per zone pair a <= b: zone_a, zone_b, latency_ms, bandwidth and
+                  P_load, P_utilisation, P_unstable
+    apps          one row per app: app, service_rate, arrival_rate and P_zone, P_reservation,
+                  P_cpu_utilisation, P_unstable
+    attrs         objective, percentile, network and the summary (P_mean_ms, ...) of the summary
+                  JSON's perf object, inf where the JSON has null
+    Times are in ms (inf where a queue is unstable), loads and bandwidths in bit/s.
+    """
+
+    PLACEMENTS = ("initial", "final")
+
+    def __init__(self, group):
+        self.attrs = {k: _attr(v) for k, v in group.attrs.items()}
+        self.task = int(self.attrs.get("task", -1))
+        self.objective = self.attrs.get("objective", "traffic")
+        self.percentile = float(self.attrs.get("percentile", 99.0))
+        self.network = bool(self.attrs.get("network", 1))
+        self.dependencies = _read_table(group["dependencies"])
+        self.links = _read_table(group["links"])
+        self.apps = _read_table(group["apps"])
+        self.fields = {name: _field_docs(group[name]) for name in ("dependencies", "links", "apps")}
+
+    def summary(self, placement="final"):
+        """The summary of a placement as in the summary JSON's perf.initial / perf.final (inf
+        where the JSON has null)."""
+        prefix = placement + "_"
+        return {k[len(prefix):]: v for k, v in self.attrs.items() if k.startswith(prefix)}
+
+    def mean_times(self, placement="final"):
+        """Mean response time of every dependency (ms), with the network term when the model's
+        summaries use it (attribute network)."""
+        return column(self.dependencies, f"{placement}_mean_ms" if self.network
+                      else f"{placement}_mean_nonet_ms").astype(float)
+
+    def percentile_times(self, placement="final"):
+        """The percentile response time of every dependency (ms), network term as above."""
+        return column(self.dependencies, f"{placement}_pct_ms" if self.network
+                      else f"{placement}_pct_nonet_ms").astype(float)
+
+    def weighted_mean(self, placement="final"):
+        """Rate-weighted mean response time (ms): the summary's mean_ms (inf if unstable)."""
+        rate = column(self.dependencies, "rate").astype(float)
+        if rate.sum() <= 0:
+            return 0.0
+        times = self.mean_times(placement)
+        if not np.all(np.isfinite(times[rate > 0])):
+            return float("inf")
+        return float(np.sum(rate * times) / np.sum(rate))
+
+    def utilisation_matrix(self, placement="final"):
+        """k x k symmetric matrix of link utilisations (diagonal: a zone's own link)."""
+        a, b = column(self.links, "zone_a"), column(self.links, "zone_b")
+        k = int(max(a.max(), b.max())) + 1 if len(a) else 0
+        m = np.zeros((k, k))
+        u = column(self.links, f"{placement}_utilisation").astype(float)
+        m[a, b] = u
+        m[b, a] = u
+        return m
+
+
 class Run:
     """Everything of one zoneplace HDF5 file, read into memory."""
 
@@ -212,6 +281,11 @@ class Run:
             groups = sorted((k for k in f if k == "problem" or k.startswith("problem_")),
                             key=lambda k: int(f[k].attrs.get("index", 0)))
             self.problems = [Problem(f[k]) for k in groups]
+            self.perfs = {}
+            if "perf" in f:
+                for name in f["perf"]:
+                    p = Perf(f["perf"][name])
+                    self.perfs[p.task] = p
         self.problem = self.problems[0] if self.problems else None
 
     # -- tasks ------------------------------------------------------------------------------
@@ -261,6 +335,11 @@ class Run:
             if len(p.current) == int(self.task(task)["apps"]):
                 x = p.current
         return x
+
+    def perf(self, task=None):
+        """The response-time model's tables of a task (a Perf), None when its run had no
+        "perf" section."""
+        return self.perfs.get(int(self.task(task)["task"]))
 
     def trajectory_of(self, task=None, start=None):
         """Trajectory rows of a task (and one start; -1 for the phase rows)."""

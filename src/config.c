@@ -25,6 +25,12 @@ void options_default(zp_options *o)
     o->epochs = 1;
     o->trajectory_every = 1;
     o->init = ZP_INIT_AUTO; /* multilevel above ZP_AUTO_MULTILEVEL_APPS apps, else rr */
+    o->objective = ZP_OBJECTIVE_TRAFFIC;
+}
+
+const char *objective_name(int objective)
+{
+    return objective == ZP_OBJECTIVE_LATENCY ? "latency" : "traffic";
 }
 
 /* ---- messages ------------------------------------------------------------------------------ */
@@ -521,11 +527,31 @@ out:
     return rc;
 }
 
+/* search.objective: "traffic" (default) or "latency" (checked against "perf" and "arrivals"
+ * once the whole config is read). */
+static int read_objective_kind(const char *file, const cJSON *s, zp_options *o)
+{
+    int rc = ZP_OK;
+    const char *name;
+    ZP_CHECK(read_string(file, "search", s, "objective", 0, &name));
+    if (!name)
+        return ZP_OK;
+    if (strcmp(name, "traffic") == 0)
+        o->objective = ZP_OBJECTIVE_TRAFFIC;
+    else if (strcmp(name, "latency") == 0)
+        o->objective = ZP_OBJECTIVE_LATENCY;
+    else
+        return input_error(file, "search.objective", "expected \"traffic\" or \"latency\"");
+out:
+    return rc;
+}
+
 static int read_search(const char *file, const cJSON *root, zp_options *o)
 {
     int rc = ZP_OK;
     static const char *const keys[] = {"seed",       "starts",           "epochs", "iterations",
-                                       "time_limit", "trajectory_every", "init",   NULL};
+                                       "time_limit", "trajectory_every", "init",   "objective",
+                                       NULL};
     const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, "search");
     if (!s)
         return ZP_OK;
@@ -562,6 +588,7 @@ static int read_search(const char *file, const cJSON *root, zp_options *o)
                                "expected \"rr\", \"random\" or \"greedy\" (or \"multilevel\", "
                                "\"auto\")");
     }
+    ZP_CHECK(read_objective_kind(file, s, o));
 out:
     return rc;
 }
@@ -761,6 +788,20 @@ out:
     return rc;
 }
 
+/* The latency objective needs the model's parameters, which are bound to one problem: a
+ * "perf" section and no arrivals (whose base stage would need parameters of its own). */
+static int check_objective(const char *file, const zp_config *cfg)
+{
+    if (cfg->options.objective != ZP_OBJECTIVE_LATENCY)
+        return ZP_OK;
+    if (!cfg->perf_json)
+        return input_error(file, "search.objective", "\"latency\" needs a \"perf\" section");
+    if (cfg->arrivals)
+        return input_error(file, "search.objective",
+                           "\"latency\" cannot be combined with \"arrivals\" (yet)");
+    return ZP_OK;
+}
+
 static int read_config_tree(const char *file, const cJSON *root, zp_config *cfg)
 {
     int rc = ZP_OK;
@@ -793,6 +834,7 @@ static int read_config_tree(const char *file, const cJSON *root, zp_config *cfg)
         if (!(cfg->perf_json = cJSON_PrintUnformatted(perf)))
             ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
     }
+    ZP_CHECK(check_objective(file, cfg));
     if (!(cfg->resolved_json = cJSON_PrintUnformatted(root)))
         ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
 out:

@@ -14,6 +14,12 @@
 enum { ZP_INIT_AUTO = -1, ZP_INIT_RR = 0, ZP_INIT_RANDOM = 1, ZP_INIT_GREEDY = 2, ZP_INIT_MULTILEVEL = 3 };
 #define ZP_AUTO_MULTILEVEL_APPS 5000
 
+/* What the search minimises: traffic + move cost (the thesis), or the response-time model's
+ * objective + move cost (needs a "perf" section; see cost.h). */
+enum { ZP_OBJECTIVE_TRAFFIC = 0, ZP_OBJECTIVE_LATENCY = 1 };
+/* "traffic" or "latency". */
+const char *objective_name(int objective);
+
 /* Run options a config may set and the command line may override. */
 typedef struct {
     uint64_t seed;        /* base seed of every start's stream (default 1) */
@@ -23,6 +29,7 @@ typedef struct {
     double time_limit;    /* seconds per task, 0: none (results then depend on speed) */
     int init;             /* ZP_INIT_* initial placement */
     int trajectory_every; /* record a trajectory row every this many moves (phase ends always) */
+    int objective;        /* ZP_OBJECTIVE_*: what the search minimises (default traffic) */
 } zp_options;
 
 void options_default(zp_options *o);

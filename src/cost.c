@@ -179,6 +179,7 @@ void state_destroy(zp_state **ps)
     zp_free(s->load);
     zp_free(s->conn);
     zp_free(s->touched);
+    perf_state_destroy(&s->perf);
     zp_free(s);
     *ps = NULL;
 }
@@ -214,6 +215,27 @@ void state_assign(zp_state *s, const int *x)
     s->imbalance = 0;
     for (int z = 0; z < p->k; z++)
         s->imbalance += band_excess(s->count[z], s->lo, s->hi);
+    if (s->perf)
+        perf_state_assign(s->perf, s->x);
+}
+
+int state_attach_perf(zp_state *s, const zp_perf *pf)
+{
+    zp_perf_state *ps = NULL;
+    int rc = perf_state_create(pf, s->p, s->x, &ps);
+    if (rc != ZP_OK)
+        return rc;
+    perf_state_destroy(&s->perf);
+    s->perf = ps;
+    return ZP_OK;
+}
+
+double state_unit_gain(const zp_state *s)
+{
+    const zp_problem *p = s->p;
+    if (s->perf)
+        return perf_unit_gain(s->perf->pf, p);
+    return p->requests * (p->k > 1 ? problem_dist(p, 0, 1) - problem_dist(p, 0, 0) : 0);
 }
 
 void state_copy(zp_state *dst, const zp_state *src)
@@ -230,6 +252,10 @@ void state_copy(zp_state *dst, const zp_state *src)
     dst->moves = src->moves;
     dst->lo = src->lo;
     dst->hi = src->hi;
+    if (dst->perf && src->perf && dst->perf->pf == src->perf->pf)
+        perf_state_copy(dst->perf, src->perf);
+    else if (dst->perf)
+        perf_state_assign(dst->perf, dst->x);
 }
 
 double state_move_delta(const zp_state *s, int u, int b)
@@ -238,13 +264,16 @@ double state_move_delta(const zp_state *s, int u, int b)
     int a = s->x[u];
     if (a == b)
         return 0.0;
+    double moving = move_cost_of(p, u, b) - move_cost_of(p, u, a);
+    if (s->perf) /* the model replaces traffic in the objective */
+        return perf_state_move_delta(s->perf, s->x, u, b) + moving;
     const double *da = p->dist + (int64_t)a * p->k, *db = p->dist + (int64_t)b * p->k;
     double d = 0;
     for (int64_t j = p->xadj[u]; j < p->xadj[u + 1]; j++) {
         int zv = s->x[p->adjncy[j]];
         d += p->adjwgt[j] * (db[zv] - da[zv]);
     }
-    return p->requests * d + move_cost_of(p, u, b) - move_cost_of(p, u, a);
+    return p->requests * d + moving;
 }
 
 int state_move_fits(const zp_state *s, int u, int b)
@@ -297,6 +326,8 @@ void state_move(zp_state *s, int u, int b)
         }
     }
     s->traffic += p->requests * d;
+    if (s->perf) /* reads the neighbours' zones only: before or after x[u] changes */
+        perf_state_move(s->perf, s->x, u, a, b);
     double mc_old = move_cost_of(p, u, a), mc_new = move_cost_of(p, u, b);
     s->move_cost += mc_new - mc_old;
     if (p->current && p->current[u] >= 0)

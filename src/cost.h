@@ -2,12 +2,18 @@
  * and rebalance phases move apps in.
  *
  * A placement is an int array x[n] of zone indices. metrics_compute() recounts everything from
- * scratch; zp_state keeps the same numbers up to date under single moves in O(degree). */
+ * scratch; zp_state keeps the same numbers up to date under single moves in O(degree).
+ *
+ * The objective is traffic + move cost. A state with the response-time model attached
+ * (state_attach_perf, --objective latency) minimises the model's objective (sum over
+ * dependencies of rate x predicted mean response time, perfmodel.h) + move cost instead; it
+ * still tracks traffic and the other counts for the reports. */
 #ifndef ZP_COST_H
 #define ZP_COST_H
 
 #include <stdint.h>
 
+#include "perfmodel.h"
 #include "problem.h"
 
 typedef struct {
@@ -52,6 +58,7 @@ typedef struct {
     int64_t moves;
     double *conn;    /* [k] scratch: weight from an app to each zone */
     int *touched;    /* [k] scratch: zones with conn != 0 */
+    zp_perf_state *perf; /* owned; NULL: the traffic objective */
 } zp_state;
 
 /* Creates the state of placement x (copied). */
@@ -61,9 +68,20 @@ void state_destroy(zp_state **s);
 void state_assign(zp_state *s, const int *x);
 /* Copies the placement of src (same problem) into dst. */
 void state_copy(zp_state *dst, const zp_state *src);
-static inline double state_objective(const zp_state *s) { return s->traffic + s->move_cost; }
+/* Attaches the response-time model pf (parsed for s->p, which it must outlive): from now on
+ * the objective and its deltas are the model's + move cost, and every move and assignment
+ * keeps it up to date. ZP_ERUNTIME when out of memory or pf belongs to another problem. */
+int state_attach_perf(zp_state *s, const zp_perf *pf);
+static inline double state_objective(const zp_state *s)
+{
+    return (s->perf ? s->perf->objective : s->traffic) + s->move_cost;
+}
+/* Objective value of one unit of dependency weight kept inside a zone rather than across two
+ * (traffic: requests * (D[0][1] - D[0][0]); with the model: perf_unit_gain), for thresholds. */
+double state_unit_gain(const zp_state *s);
 
-/* Change of the objective if u moved to zone b (negative is better), from u's neighbours. */
+/* Change of the objective if u moved to zone b (negative is better), from u's neighbours
+ * (and, with the model attached, the loads of their links). */
 double state_move_delta(const zp_state *s, int u, int b);
 /* Whether u may move to b without breaking fit, slots or cumulative capacity. Balance is not
  * checked here. */

@@ -9,6 +9,7 @@
 #define ZP_H5OUT_H
 
 #include "par.h"
+#include "perfmodel.h"
 #include "pipeline.h"
 
 typedef struct zp_h5out zp_h5out;
@@ -52,6 +53,20 @@ int h5out_use_problem(zp_h5out *h, const zp_problem *p, int *found);
  * any number of times on one file. */
 int h5out_append_tasks(zp_h5out *h, const zp_task_result *tasks, int ntasks, const int *is_owner,
                        const char *const *instances);
+/* The response-time model's predictions of one task, for h5out_write_perf. */
+typedef struct {
+    const zp_perf *pf;              /* the parameters they were made with */
+    const int *initial_x;           /* [apps] the placement "initial" describes (round robin,
+                                       running apps kept: the summary's perf.initial) */
+    const zp_perf_result *initial;  /* predictions for initial_x */
+    const zp_perf_result *final;    /* predictions for the task's best placement */
+} zp_perf_tables;
+/* Collective: writes the group /perf/task_<T> (T = task->task, a task appended before) with the
+ * per-dependency, per-link and per-app tables of the model for the initial and the final
+ * placement, and their summary as attributes (docs/hdf5.md). Every rank passes the same values;
+ * rank 0's are written. p is the problem the predictions were made for. */
+int h5out_write_perf(zp_h5out *h, const zp_task_result *task, const zp_problem *p,
+                     const zp_perf_tables *t);
 /* Closes the file; on success renames PATH.partial to PATH, otherwise removes PATH.partial. */
 int h5out_close(zp_h5out **h, int success);
 

@@ -49,6 +49,8 @@ static const char usage_text[] =
     "  -i, --iterations N       perturbation rounds per start (default: by problem size)\n"
     "      --init KIND          initial placement: auto (default: multilevel above 5000\n"
     "                           apps, else rr), rr, random, greedy, multilevel\n"
+    "      --objective KIND     what the search minimises: traffic (default) or latency\n"
+    "                           (the predicted mean response time; needs a \"perf\" section)\n"
     "  -t, --time-limit SEC     stop searching after SEC seconds per task (not reproducible)\n"
     "  -o, --out F.h5           write the run to an HDF5 file (via F.h5.partial)\n"
     "      --summary F.json     write final metrics and placements as JSON\n"
@@ -71,6 +73,7 @@ typedef struct {
     int force, quiet;
     zp_options overrides;
     int set_seed, set_starts, set_epochs, set_iterations, set_time, set_init, set_every;
+    int set_objective;
     char command_line[2048];
 } cli;
 
@@ -87,7 +90,10 @@ static void join_command_line(cli *c, int argc, char **argv)
     }
 }
 
-enum { OPT_SUMMARY = 256, OPT_INIT, OPT_EVERY, OPT_SERVICES, OPT_CALLS, OPT_IMBALANCE, OPT_SLACK };
+enum {
+    OPT_SUMMARY = 256, OPT_INIT, OPT_EVERY, OPT_SERVICES, OPT_CALLS, OPT_IMBALANCE, OPT_SLACK,
+    OPT_OBJECTIVE
+};
 
 static int parse_option(cli *c, int opt, const char *arg)
 {
@@ -153,6 +159,15 @@ static int parse_option(cli *c, int opt, const char *arg)
             return zp_fail(ZP_EUSAGE,
                            "--init: expected auto, rr, random, greedy or multilevel, got '%s'", arg);
         break;
+    case OPT_OBJECTIVE:
+        c->set_objective = 1;
+        if (strcmp(arg, "traffic") == 0)
+            o->objective = ZP_OBJECTIVE_TRAFFIC;
+        else if (strcmp(arg, "latency") == 0)
+            o->objective = ZP_OBJECTIVE_LATENCY;
+        else
+            return zp_fail(ZP_EUSAGE, "--objective: expected traffic or latency, got '%s'", arg);
+        break;
     default:
         return zp_fail(ZP_EUSAGE, "unknown option (see zoneplace --help)");
     }
@@ -174,6 +189,7 @@ static int parse_cli(cli *c, int argc, char **argv)
         {"starts", required_argument, 0, 'n'},     {"epochs", required_argument, 0, 'e'},
         {"iterations", required_argument, 0, 'i'}, {"time-limit", required_argument, 0, 't'},
         {"init", required_argument, 0, OPT_INIT},
+        {"objective", required_argument, 0, OPT_OBJECTIVE},
         {"trajectory-every", required_argument, 0, OPT_EVERY},
         {"help", no_argument, 0, 'h'},             {"version", no_argument, 0, 'V'},
         {0, 0, 0, 0}};
@@ -223,6 +239,7 @@ static void apply_overrides(const cli *c, zp_options *o)
     if (c->set_time) o->time_limit = v->time_limit;
     if (c->set_init) o->init = v->init;
     if (c->set_every) o->trajectory_every = v->trajectory_every;
+    if (c->set_objective) o->objective = v->objective;
 }
 
 /* Zones of a graph or CSV input: K identical zones; with a capacity slack each holds (1+X)/K of
@@ -293,28 +310,47 @@ static int load_perf(const zp_config *cfg, const zp_problem *p, const char *file
     return rc;
 }
 
-/* The response-time model on the final placement and on the initial one (the thesis's round
- * robin, running apps where they run): a report line and the summary's "perf" object. */
+/* The --objective flag against the input: the latency objective needs the model of the problem
+ * the search places (the config's own "search.objective" is checked by config.c). */
+static int check_objective(const cli *c, const zp_config *cfg)
+{
+    if (!c->set_objective || cfg->options.objective != ZP_OBJECTIVE_LATENCY)
+        return ZP_OK;
+    if (!cfg->perf_json)
+        return zp_fail(ZP_EUSAGE, "--objective latency needs a config with a \"perf\" section "
+                                  "(the response-time model's parameters)");
+    if (cfg->arrivals)
+        return zp_fail(ZP_EUSAGE, "--objective latency cannot be combined with arrivals (yet)");
+    return ZP_OK;
+}
+
+/* The response-time model's predictions for the initial placement (the thesis's round robin,
+ * running apps where they run) and the final one. */
+typedef struct {
+    int *x0; /* the initial placement */
+    zp_perf_result *initial, *final;
+} perf_eval;
+
+static void perf_eval_free(perf_eval *ev)
+{
+    zp_free(ev->x0);
+    ev->x0 = NULL;
+    perf_result_destroy(&ev->initial);
+    perf_result_destroy(&ev->final);
+}
+
+/* Every rank evaluates (O(n + m + k^2), and the HDF5 writer needs the tables on every rank). */
 static int evaluate_perf(const zp_perf *pf, const zp_problem *p, const zp_task_result *res,
-                         int print, char **json)
+                         perf_eval *ev)
 {
     int rc = ZP_OK;
-    int *x0 = NULL;
-    zp_perf_result *initial = NULL, *final = NULL;
-    ZP_ALLOC(x0, p->n);
+    ZP_ALLOC(ev->x0, p->n);
     for (int u = 0; u < p->n; u++)
-        x0[u] = p->current ? p->current[u] : -1;
-    ZP_CHECK(place_rr(p, x0));
-    ZP_CHECK(perf_evaluate(pf, p, x0, &initial));
-    ZP_CHECK(perf_evaluate(pf, p, res->placement, &final));
-    if (print)
-        report_perf_print(stdout, pf, initial, final);
-    if (!(*json = report_perf_json(pf, initial, final)))
-        ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
+        ev->x0[u] = p->current ? p->current[u] : -1;
+    ZP_CHECK(place_rr(p, ev->x0));
+    ZP_CHECK(perf_evaluate(pf, p, ev->x0, &ev->initial));
+    ZP_CHECK(perf_evaluate(pf, p, res->placement, &ev->final));
 out:
-    perf_result_destroy(&initial);
-    perf_result_destroy(&final);
-    zp_free(x0);
     return rc;
 }
 
@@ -344,7 +380,7 @@ static int cmd_validate(const cli *c, int rank)
 }
 
 static int write_h5(const cli *c, zp_comm *world, const zp_config *cfg, const zp_problem *p,
-                    const zp_task_result *res)
+                    const zp_task_result *res, const zp_perf *pf, const perf_eval *ev)
 {
     int rc = ZP_OK;
     zp_h5out *h = NULL;
@@ -355,6 +391,10 @@ static int write_h5(const cli *c, zp_comm *world, const zp_config *cfg, const zp
     ZP_CHECK(h5out_open(&h, world, c->out, c->force, &info));
     ZP_CHECK(h5out_write_problem(h, p));
     ZP_CHECK(h5out_append_tasks(h, res, 1, &owner, &instance));
+    if (pf) {
+        zp_perf_tables tables = {pf, ev->x0, ev->initial, ev->final};
+        ZP_CHECK(h5out_write_perf(h, res, p, &tables));
+    }
 out:
     if (h) {
         int close_rc = h5out_close(&h, rc == ZP_OK);
@@ -370,6 +410,7 @@ static int cmd_run(const cli *c, zp_comm *world)
     zp_config *cfg = NULL;
     zp_perf *pf = NULL;
     char *perf_json = NULL;
+    perf_eval ev = {NULL, NULL, NULL};
     zp_task_result res;
     memset(&res, 0, sizeof res);
     int rank = par_rank(world);
@@ -382,6 +423,7 @@ static int cmd_run(const cli *c, zp_comm *world)
     if (fail_rank && *fail_rank && atoi(fail_rank) == rank)
         ZP_CHECK(zp_fail(ZP_ERUNTIME, "injected failure on rank %d", rank));
     apply_overrides(c, &cfg->options);
+    ZP_CHECK(par_agree_status(world, check_objective(c, cfg)));
     if (c->summary && rank == 0)
         rc = zp_check_output_path(c->summary, c->force, "use --force to overwrite");
     if (c->out && rank == 0 && rc == ZP_OK)
@@ -390,13 +432,20 @@ static int cmd_run(const cli *c, zp_comm *world)
 
     zp_exchange ex = par_exchange(world);
     zp_task_spec spec = {&cfg->options, 0, !c->quiet, &ex};
-    ZP_CHECK(task_run(&spec, cfg->base, cfg->arrivals, &res));
+    /* pf is parsed for the final problem: the base one unless apps arrive (then the latency
+     * objective, which would need the base's, is refused) */
+    ZP_CHECK(task_run_model(&spec, cfg->arrivals ? NULL : pf, cfg->base, cfg->arrivals, &res));
     if (rank == 0 && !c->quiet)
         report_print(stdout, final_p, &res, cfg->options.init);
-    if (pf && rank == 0)
-        ZP_CHECK(evaluate_perf(pf, final_p, &res, !c->quiet, &perf_json));
+    if (pf) {
+        ZP_CHECK(par_agree_status(world, evaluate_perf(pf, final_p, &res, &ev)));
+        if (rank == 0 && !c->quiet)
+            report_perf_print(stdout, pf, ev.initial, ev.final);
+        if (rank == 0 && c->summary && !(perf_json = report_perf_json(pf, ev.initial, ev.final)))
+            ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
+    }
     if (c->out)
-        ZP_CHECK(write_h5(c, world, cfg, final_p, &res));
+        ZP_CHECK(write_h5(c, world, cfg, final_p, &res, pf, &ev));
     if (c->summary && rank == 0) {
         const char *instance = final_p->name;
         const char *task_perf = perf_json;
@@ -404,6 +453,7 @@ static int cmd_run(const cli *c, zp_comm *world)
     }
 out:
     cJSON_free(perf_json);
+    perf_eval_free(&ev);
     perf_destroy(&pf);
     task_result_free(&res);
     config_destroy(&cfg);

@@ -883,3 +883,23 @@ void perf_state_move(zp_perf_state *s, const int *x, int u, int a, int b)
     double links = settle_links(s, gather_link_changes(s, x, u, a, b), 1);
     s->objective += delta + (s->pf->network ? links : 0);
 }
+
+void perf_state_assign(zp_perf_state *s, const int *x)
+{
+    memset(s->load, 0, sizeof *s->load * (size_t)s->p->k * (size_t)s->p->k);
+    add_link_loads(s->pf, s->p, x, s->load);
+    s->objective = objective_with(s->pf, s->p, x, s->load);
+}
+
+void perf_state_copy(zp_perf_state *dst, const zp_perf_state *src)
+{
+    memcpy(dst->load, src->load, sizeof *dst->load * (size_t)src->p->k * (size_t)src->p->k);
+    dst->objective = src->objective;
+}
+
+double perf_unit_gain(const zp_perf *pf, const zp_problem *p)
+{
+    if (p->k < 2)
+        return 0;
+    return p->requests * 2.0 * (pf->latency[1] - pf->latency[0]);
+}

@@ -190,5 +190,15 @@ double perf_state_move_delta(zp_perf_state *s, const int *x, int u, int b);
 /* Records that u moved from zone a to zone b. It reads x only for u's neighbours, so it may be
  * called before or after the caller sets x[u] = b. */
 void perf_state_move(zp_perf_state *s, const int *x, int u, int a, int b);
+/* Sets the state to placement x (every link load and the objective recomputed, nothing
+ * allocated): for searches that jump back to a saved placement. */
+void perf_state_assign(zp_perf_state *s, const int *x);
+/* Copies the link loads and objective of src into dst (same parameters and problem). */
+void perf_state_copy(zp_perf_state *dst, const zp_perf_state *src);
+/* The objective's value of one unit of dependency weight kept inside a zone instead of
+ * crossing to another: requests * 2 * (delta between zones 0 and 1 - delta inside zone 0),
+ * links and servers left out. The latency analogue of the traffic objective's
+ * requests * (D[0][1] - D[0][0]), for thresholds that think in "one edge" (0 with one zone). */
+double perf_unit_gain(const zp_perf *pf, const zp_problem *p);
 
 #endif

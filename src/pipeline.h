@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "cost.h"
+#include "perfmodel.h"
 
 #define ZP_MAX_PHASES 8
 
@@ -29,6 +30,8 @@ enum {
                                 yet), moves = the level's vertex count */
     ZP_PHASE_ML_INITIAL = 7, /* the coarsest level placed: metrics of that placement */
     ZP_PHASE_ML_REFINE = 8,  /* a level refined on the way back up: metrics of its placement */
+    /* objective latency: the search of the model's objective from the traffic optimum */
+    ZP_PHASE_LATENCY_SEARCH = 9,
     ZP_PHASE_COUNT
 };
 
@@ -71,6 +74,8 @@ typedef struct {
     int *placement;        /* [apps], zone per app in input order */
     uint64_t *start_seeds; /* [starts] stream seed of every start */
     int init_kind;         /* ZP_INIT_* actually used (ZP_INIT_AUTO resolved) */
+    int objective;         /* ZP_OBJECTIVE_* the search minimised; with latency every metrics'
+                              objective is the model's objective + move cost */
     int ml_levels;         /* multilevel: levels of the first V-cycle (input included), cycles */
     int ml_cycles;
     double ml_seconds[3];  /* multilevel: coarsening, coarsest placement, refinement */
@@ -101,6 +106,10 @@ typedef struct {
  * over spec->ex. res is filled and owned by the caller (task_result_free). */
 int task_run(const zp_task_spec *spec, const zp_problem *base, zp_problem *arrivals,
              zp_task_result *res);
+/* task_run with the response-time model of base (may be NULL), which the latency objective
+ * (spec->opt->objective) requires and minimises; arrivals must then be NULL. */
+int task_run_model(const zp_task_spec *spec, const zp_perf *perf, const zp_problem *base,
+                   zp_problem *arrivals, zp_task_result *res);
 void task_result_free(zp_task_result *res);
 
 /* Automatic number of perturbation rounds for a problem of this size. */

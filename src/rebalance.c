@@ -29,8 +29,23 @@ static int helps(const zp_state *st, int u, int b)
            state_imbalance_after(st, u, b) < st->imbalance;
 }
 
+/* Traffic change of moving an app whose connection to each zone is in st->conn (nt zones in
+ * st->touched) from the zone whose row of D is da to zone b. */
+static double traffic_delta(const zp_state *st, const double *da, int b, int nt)
+{
+    const zp_problem *p = st->p;
+    const double *db = p->dist + (int64_t)b * p->k;
+    double d = 0;
+    for (int i = 0; i < nt; i++) {
+        int z = st->touched[i];
+        d += st->conn[z] * (db[z] - da[z]);
+    }
+    return p->requests * d;
+}
+
 /* Cheapest balance-restoring move of u, or b = -1. u's connection to each zone is gathered
- * once (O(degree)); each target then costs O(zones u is connected to). */
+ * once (O(degree)); each target then costs O(zones u is connected to). With the response-time
+ * model attached the cost is the model's delta instead, the objective the search minimised. */
 static candidate cheapest_move(zp_state *st, int u)
 {
     candidate c = {0, 0, u, -1};
@@ -42,13 +57,8 @@ static candidate cheapest_move(zp_state *st, int u)
     for (int b = 0; b < p->k; b++) {
         if (!helps(st, u, b))
             continue;
-        const double *db = p->dist + (int64_t)b * p->k;
-        double d = 0;
-        for (int i = 0; i < nt; i++) {
-            int z = st->touched[i];
-            d += st->conn[z] * (db[z] - da[z]);
-        }
-        d = p->requests * d + move_cost_of(p, u, b) - mc_a;
+        double d = st->perf ? state_move_delta(st, u, b) /* move cost included */
+                            : traffic_delta(st, da, b, nt) + move_cost_of(p, u, b) - mc_a;
         if (c.b < 0 || d < c.delta) {
             c.delta = d;
             c.b = b;

@@ -15,9 +15,10 @@
 void report_print(FILE *out, const zp_problem *p, const zp_task_result *res, int init_kind)
 {
     (void)init_kind;
-    fprintf(out, "%s: %d apps, %d zones, %lld dependencies; seed %llu, %d start%s, %d epoch%s\n",
-            p->name, p->n, p->k, (long long)p->ndeps, (unsigned long long)res->seed, res->starts,
-            res->starts == 1 ? "" : "s", res->epochs, res->epochs == 1 ? "" : "s");
+    fprintf(out, "%s: %d apps, %d zones, %lld dependencies; seed %llu, %d start%s, %d epoch%s, "
+            "objective %s\n", p->name, p->n, p->k, (long long)p->ndeps,
+            (unsigned long long)res->seed, res->starts, res->starts == 1 ? "" : "s", res->epochs,
+            res->epochs == 1 ? "" : "s", objective_name(res->objective));
     fprintf(out, "%-18s %12s %6s %6s %7s %7s %6s %10s %5s %8s\n", "phase", "traffic", "ext",
             "int", "CV", "LB%", "moves", "move cost", "viol", "thesis%");
     for (int i = 0; i < res->nphases; i++) {
@@ -99,6 +100,7 @@ void *report_task_json(const zp_task_result *res, const char *instance)
     cJSON_AddNumberToObject(t, "starts", res->starts);
     cJSON_AddNumberToObject(t, "epochs", res->epochs);
     cJSON_AddNumberToObject(t, "best_start", res->best_start);
+    cJSON_AddStringToObject(t, "objective_kind", objective_name(res->objective));
     cJSON_AddNumberToObject(t, "wall_seconds", res->wall);
     for (int i = 0; i < res->nphases; i++) {
         cJSON *ph = report_metrics_json(&res->phases[i].m);

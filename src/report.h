@@ -28,8 +28,8 @@ void report_perf_print(FILE *out, const zp_perf *pf, const zp_perf_result *initi
                        const zp_perf_result *final);
 
 /* The summary entry of one task (a cJSON object, opaque here): task, instance, zones, apps,
- * seed, starts, epochs, best_start, wall_seconds, phases, final, start_seeds, placement. NULL
- * when out of memory. */
+ * seed, starts, epochs, best_start, objective_kind ("traffic" or "latency": what the search
+ * minimised), wall_seconds, phases, final, start_seeds, placement. NULL when out of memory. */
 void *report_task_json(const zp_task_result *res, const char *instance);
 
 /* Writes text and a newline to path through path.partial and a rename. ZP_EIO on failure. */

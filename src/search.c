@@ -170,6 +170,10 @@ int search_create(zp_search **out, zp_state *st)
     ZP_CHECK(create_lists(s));
     s->uniform = topology_is_uniform(p);
     s->dist_gain = p->requests * (p->k > 1 ? problem_dist(p, 0, 1) - problem_dist(p, 0, 0) : 0);
+    if (st->perf) { /* latency objective: gains are the model's (cost.c), not D's */
+        s->uniform = 0;
+        s->dist_gain = state_unit_gain(st);
+    }
     default_limits(s);
     s->all_fit = problem_fits_everywhere(p);
     s->hub_degree = ZP_MAX(64, 8 * (p->n ? p->xadj[p->n] / p->n : 0));
@@ -353,6 +357,8 @@ static double gain_of(const zp_search *s, int u, int a, int b, int nt)
     const zp_state *st = s->st;
     const zp_problem *p = st->p;
     double g;
+    if (st->perf)
+        return -state_move_delta(st, u, b);
     if (s->uniform) {
         g = s->dist_gain * (st->conn[b] - st->conn[a]);
     } else {

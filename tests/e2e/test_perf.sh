@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # The response-time model through the command line: the optimised placement of case 2 has a
 # lower predicted mean response time than round robin's, reported in the summary and on stdout;
-# a broken "perf" section is an input error naming its JSON path.
+# --objective latency minimises the model's objective (never worse than traffic's placement,
+# much better where the network dominates), deterministically on 1 and 2 ranks; the HDF5 file's
+# /perf tables agree with the summary and postproc plots them; a broken "perf" section is an
+# input error naming its JSON path.
 source "$(dirname "$0")/../lib.sh"
 out=$ZP_TMP/perf; mkdir -p "$out"
 "$ZP_BIN" run --config inputs/examples/case2_perf.json --summary "$out/s.json" > "$out/report.txt"
@@ -13,6 +16,126 @@ expect_eq "optimised mean below round robin's" "$(p "['final']['mean_ms'] < d['t
 expect_eq "the change is reported" "$(p "['mean_change_pct'] < 0")" True
 check "report line shows the change" grep -qE '^response time \(model, with network\): mean [0-9.]+ ms \(initial placement [0-9.]+ ms, -[0-9.]+%\)' "$out/report.txt"
 expect_eq "p99 >= mean" "$(p "['final']['max_percentile_ms'] >= d['tasks'][0]['perf']['final']['worst_mean_ms']")" True
+expect_eq "default objective: traffic (summary)" "$(jq_py "$out/s.json" "d['tasks'][0]['objective_kind']")" traffic
+check "default objective: traffic (report)" grep -qE '^case2_perf: .*, objective traffic$' "$out/report.txt"
+
+# ---- --objective latency ----
+# Summary numbers of a run: objective, phases, external deps, violations, final and initial mean
+# (ms, 9 decimals), worst p99, unstable links of the final placement.
+numbers() {
+    jq_py "$1" "(lambda t: ' '.join(str(v) for v in (t['objective_kind'], ','.join(ph['phase'] for ph in t['phases']), t['final']['external_deps'], t['final']['violations'], '%.9f' % t['perf']['final']['mean_ms'], t['perf']['initial']['mean_ms'] and '%.9f' % t['perf']['initial']['mean_ms'], '%.3f' % t['perf']['final']['max_percentile_ms'], t['perf']['final']['unstable_links'])))(d['tasks'][0])"
+}
+"$ZP_BIN" run --config inputs/examples/case2_perf.json --objective latency --summary "$out/lat.json" \
+    > "$out/lat.txt"
+check "--objective latency runs" test -s "$out/lat.json"
+check "the report names the objective" grep -qE '^case2_perf: .*, objective latency$' "$out/lat.txt"
+check "the report shows the latency_search phase" grep -qE '^latency_search +33360 +104 ' "$out/lat.txt"
+# case 2: links idle and reservations fixed, so the model's objective is the cut weight up to
+# link terms of 1e-8 ms: the latency search keeps the traffic optimum (104 external deps) and
+# only spreads its cross-zone dependencies over the links
+expect_eq "case2_perf, objective traffic: numbers" "$(numbers "$out/s.json")" \
+    "traffic rr,search,rebalance 104 0 22.644259001 23.860037054 117.883 0"
+expect_eq "case2_perf, objective latency: numbers" "$(numbers "$out/lat.json")" \
+    "latency rr,search,latency_search,rebalance 104 0 22.644258990 23.860037054 117.883 0"
+expect_eq "latency: final mean strictly below traffic's and round robin's" "$("$PY" -c "
+import json, sys
+t, l = (json.load(open(f))['tasks'][0]['perf'] for f in sys.argv[1:])
+print(l['final']['mean_ms'] < t['final']['mean_ms'] < l['initial']['mean_ms'])" "$out/s.json" "$out/lat.json")" True
+expect_eq "latency: the model's objective of every phase is non-increasing" "$(jq_py "$out/lat.json" "(lambda o: all(a >= b for a, b in zip(o, o[1:])))([ph['objective'] for ph in d['tasks'][0]['phases']])")" True
+
+# 1 MB requests over 2 x 25 Mbit/s between zones: the network dominates, traffic's placement
+# crowds some links, latency's trades 6 more external deps for much shorter link queues
+h5=()
+[ "$MPI" = 1 ] && h5=(--out "$out/links_latency.h5") # the serial build has no HDF5
+"$ZP_BIN" run --quiet --config inputs/examples/case2_perf_links.json --objective traffic \
+    --summary "$out/links_traffic.json"
+"$ZP_BIN" run --quiet --config inputs/examples/case2_perf_links.json --objective latency \
+    --summary "$out/links_latency.json" "${h5[@]}"
+expect_eq "case2_perf_links, objective traffic: numbers" "$(numbers "$out/links_traffic.json")" \
+    "traffic rr,search,rebalance 104 0 141.283098650 None 3784.798 0"
+expect_eq "case2_perf_links, objective latency: numbers" "$(numbers "$out/links_latency.json")" \
+    "latency rr,search,latency_search,rebalance 110 0 123.230570610 None 2159.069 0"
+expect_eq "case2_perf_links: round robin's links saturate" "$(jq_py "$out/links_latency.json" "d['tasks'][0]['perf']['initial']['unstable_links']")" 17
+
+# determinism: same seed, same placement; 1 and 2 ranks identical (objective latency)
+det=(run --quiet --config inputs/examples/case2_perf_links.json --objective latency --seed 5
+     --starts 3 --epochs 2 --iterations 150)
+zp_mpi 1 "${det[@]}" --summary "$out/det1a.json"
+zp_mpi 1 "${det[@]}" --summary "$out/det1b.json"
+zp_mpi 2 "${det[@]}" --summary "$out/det2.json"
+same() { "$PY" -c "
+import json, sys
+a, b = (json.load(open(f))['tasks'][0] for f in sys.argv[1:])
+print(a['placement'] == b['placement'] and a['best_start'] == b['best_start'] and
+      a['perf'] == b['perf'] and [p['objective'] for p in a['phases']] == [p['objective'] for p in b['phases']])" "$1" "$2"; }
+expect_eq "latency: same seed, same placement and predictions" "$(same "$out/det1a.json" "$out/det1b.json")" True
+expect_eq "latency: 1 and 2 ranks identical" "$(same "$out/det1a.json" "$out/det2.json")" True
+
+# ---- HDF5 /perf and its plots ----
+if [ "$MPI" = 1 ]; then
+    check "/perf/task_0 loads with zpload and matches the summary" "$PY" - \
+        "$out/links_latency.h5" "$out/links_latency.json" <<'PYEOF'
+import json, sys
+import numpy as np
+sys.path.insert(0, "postproc")
+import zpload
+run = zpload.load(sys.argv[1])
+task = json.load(open(sys.argv[2]))["tasks"][0]
+s, perf = task["perf"], run.perf(0)
+col = lambda t, c: np.asarray(t[c])
+deps, links, apps = perf.dependencies, perf.links, perf.apps
+def close(a, b):
+    assert abs(a - b) <= 1e-12 * abs(b), (a, b)
+assert perf.objective == "latency" and perf.percentile == 99 and perf.network, perf.attrs
+# the rate-weighted mean of the per-dependency means is the summary's mean (rates: 1 request/s,
+# 2 for A3-A22, listed both ways and merged)
+rate = col(deps, "rate")
+assert sorted(set(rate)) == [1.0, 2.0] and np.sum(rate == 2) == 1, rate
+close(float(np.sum(rate * col(deps, "final_mean_ms")) / np.sum(rate)), s["final"]["mean_ms"])
+close(perf.weighted_mean("final"), s["final"]["mean_ms"])
+close(perf.summary("final")["mean_ms"], s["final"]["mean_ms"])
+close(float(np.max(col(deps, "final_pct_ms"))), s["final"]["max_percentile_ms"])
+close(float(np.max(col(deps, "final_mean_ms"))), s["final"]["worst_mean_ms"])
+close(float(np.sum(rate * col(deps, "final_mean_nonet_ms")) / np.sum(rate)),
+      s["final"]["mean_ms_without_network"])
+# round robin: unstable links, unbounded times (null in JSON, inf in HDF5)
+assert s["initial"]["mean_ms"] is None and perf.weighted_mean("initial") == float("inf")
+assert np.isinf(perf.summary("initial")["mean_ms"])
+assert int(np.sum(col(deps, "initial_unstable") & 2 > 0)) == s["initial"]["unstable_dependencies"]
+assert int(np.sum(col(links, "initial_unstable"))) == s["initial"]["unstable_links"] == 17
+assert int(np.sum(col(links, "final_unstable"))) == s["final"]["unstable_links"] == 0
+assert len(links) == 55 and np.all(col(links, "zone_a") <= col(links, "zone_b"))
+# every request crosses one link: the total load is the same in both placements, 8e6 bit each
+total = float(np.sum(rate) * 8e6)
+close(float(np.sum(col(links, "initial_load"))), total)
+close(float(np.sum(col(links, "final_load"))), total)
+assert float(np.max(perf.utilisation_matrix("final"))) < 1
+# rows follow /problem/dependencies; the apps' zones are the placements
+d = run.problem.dependencies
+c, v = col(deps, "client"), col(deps, "server")
+assert np.all(np.minimum(c, v) == col(d, "src")) and np.all(np.maximum(c, v) == col(d, "dst"))
+assert list(col(apps, "final_zone")) == task["placement"] == list(run.placement(0))
+assert list(col(apps, "initial_zone")) == list(run.placement(0, initial=True))  # init rr
+assert np.all(col(apps, "final_reservation") == 0.5)
+close(float(run.task(0)["objective"]), task["final"]["objective"])
+close(perf.summary("final")["objective"], task["final"]["objective"])
+print("perf tables ok:", len(deps), "dependencies,", len(links), "links,", len(apps), "apps")
+PYEOF
+    check "perf_plots.py exits 0" "$PY" postproc/perf_plots.py "$out/links_latency.h5" \
+        --outdir "$out/png"
+    check "plots.py exits 0 (and draws the model too)" "$PY" postproc/plots.py \
+        "$out/links_latency.h5" --outdir "$out/png_all"
+    for name in png/task0_latency_cdf png/task0_link_utilisation png_all/task0_latency_cdf \
+                png_all/task0_link_utilisation; do
+        check "$name.png is a PNG" bash -c \
+            "[ \$(stat -c %s '$out/$name.png') -gt 5000 ] && head -c 8 '$out/$name.png' | grep -q PNG"
+    done
+    "$ZP_BIN" run --quiet --config tests/bad_inputs/valid_tiny.json --out "$out/noperf.h5"
+    expect_eq "perf_plots.py on a file without /perf: exit 1" \
+        "$("$PY" postproc/perf_plots.py "$out/noperf.h5" --outdir "$out/png" >/dev/null 2>&1; echo $?)" 1
+    check "no /perf group without a perf section" "$PY" -c "
+import h5py, sys; sys.exit('perf' in h5py.File('$out/noperf.h5', 'r'))"
+fi
 
 "$PY" - "$out/bad.json" <<'PYEOF'
 import json, sys

@@ -1,16 +1,20 @@
 /* test_perfmodel.c - the response-time model (src/perfmodel.c) against hand-computed values:
  * the formulas with and without the network term, percentiles, utilisation flags, link
  * aggregation, shared servers, config overrides and errors, and the deltas against full
- * recomputation. The queueing behaviour itself is validated by simulation in test_perf_des.c. */
+ * recomputation, and the model as the search's objective (a zp_state with it attached, the
+ * search and rebalance minimising it). The queueing behaviour itself is validated by simulation in test_perf_des.c. */
 #include <cJSON.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "check.h"
+#include "cost.h"
 #include "perfmodel.h"
 #include "problem.h"
+#include "rebalance.h"
 #include "rng.h"
+#include "search.h"
 #include "topology.h"
 #include "util.h"
 
@@ -499,6 +503,75 @@ static void test_deltas(void)
     problem_destroy(&p);
 }
 
+/* Whether the state's objective is the model's objective of its placement (+ move cost) and
+ * its traffic still the traffic of that placement. */
+static int state_consistent(const zp_state *st, const zp_perf *pf, double tol)
+{
+    zp_metrics m;
+    metrics_compute(st->p, st->x, &m);
+    double model = perf_objective(pf, st->p, st->x);
+    return fabs(state_objective(st) - model - m.move_cost) <= tol * fmax(1.0, model) &&
+           fabs(st->traffic - m.traffic) <= 1e-9 * fmax(1.0, m.traffic);
+}
+
+/* A zp_state with the model attached: its deltas are the model's (links included), moves and
+ * assignments keep it exact, and the search and rebalance lower the model's objective. */
+static void test_state_objective(void)
+{
+    zp_rng rng;
+    rng_seed(&rng, 13, 0, 0);
+    int n = 40, k = 4;
+    zp_problem *p = random_problem(&rng, n, k, 120);
+    zp_perf *pf = NULL;
+    zp_state *st = NULL;
+    zp_search *search = NULL;
+    int x[40], y[40];
+    for (int u = 0; u < n; u++)
+        x[u] = (int)rng_below(&rng, (uint64_t)k), y[u] = 0;
+    /* slow links: moves change the link terms, so a traffic-only delta would be wrong */
+    CHECK_INT(parse("{\"service_rate\": 4000, \"request_size_kb\": 2, \"tiers\":"
+                    " {\"zone\": {\"link_gbps\": 0.02}, \"core\": {\"link_gbps\": 0.01}}}",
+                    p, &pf), ZP_OK);
+    CHECK_INT(state_create(&st, p, x), ZP_OK);
+    double traffic_obj = state_objective(st);
+    CHECK_INT(state_attach_perf(st, pf), ZP_OK);
+    CHECK(state_objective(st) != traffic_obj);
+    CHECK(state_consistent(st, pf, 1e-12));
+    CHECK_NEAR(state_unit_gain(st), 2.0 * (1.34 - 0.268) * 1e-3, 1e-15);
+    int exact = 1, links_mattered = 0;
+    for (int step = 0; step < 300; step++) {
+        int u = (int)rng_below(&rng, (uint64_t)n), b = (int)rng_below(&rng, (uint64_t)k);
+        double before = state_objective(st), d = state_move_delta(st, u, b);
+        links_mattered += fabs(d - perf_move_delta(pf, p, st->x, u, b)) > 1e-9;
+        state_move(st, u, b);
+        exact &= fabs(state_objective(st) - before - d) <= 1e-9 * fmax(1.0, before);
+    }
+    CHECK(exact);
+    CHECK(links_mattered > 50);
+    CHECK(state_consistent(st, pf, 1e-9));
+    state_assign(st, y); /* everything in zone 0: far out of balance */
+    CHECK(state_consistent(st, pf, 1e-12));
+
+    /* rebalance, then the search, minimise the model's objective within the band */
+    CHECK(rebalance(st) > 0);
+    CHECK_INT(st->imbalance, 0);
+    CHECK(state_consistent(st, pf, 1e-9));
+    double balanced = state_objective(st);
+    CHECK_INT(search_create(&search, st), ZP_OK);
+    zp_ils_params prm = {100, 0, 0, NULL, NULL};
+    CHECK_INT(search_ils(search, &rng, &prm), ZP_OK);
+    CHECK_INT(st->imbalance, 0);
+    CHECK(state_objective(st) < balanced);
+    CHECK(state_consistent(st, pf, 1e-9));
+    printf("model objective: %.6g balanced, %.6g after the search\n", balanced,
+           state_objective(st));
+    search_destroy(&search);
+    state_destroy(&st);
+    CHECK(st == NULL);
+    perf_destroy(&pf);
+    problem_destroy(&p);
+}
+
 /* The objective is the rate-weighted sum of the per-dependency means (Little's law). */
 static void test_objective_identity(void)
 {
@@ -601,6 +674,7 @@ int main(void)
     test_auto_reservation();
     test_parse_errors();
     test_deltas();
+    test_state_objective();
     test_objective_identity();
     test_defaults_and_misuse();
     test_allocation_failures();
