@@ -414,8 +414,12 @@ static int cmd_run(const cli *c, zp_comm *world)
     zp_task_result res;
     memset(&res, 0, sizeof res);
     int rank = par_rank(world);
+    double t0 = zp_now();
     ZP_CHECK(par_agree_status(world, load_input(c, &cfg)));
     const zp_problem *final_p = cfg->arrivals ? cfg->arrivals : cfg->base;
+    if (rank == 0 && !c->quiet && zp_now() - t0 > 1.0) /* large inputs: say where time went */
+        fprintf(stderr, "zoneplace: input read in %.1f s: %d apps, %lld dependencies\n",
+                zp_now() - t0, final_p->n, (long long)final_p->ndeps);
     ZP_CHECK(par_agree_status(world, load_perf(cfg, final_p, c->config, &pf)));
     /* Test hook (tests/e2e/test_crash.sh): rank ZP_TEST_FAIL_RANK fails alone, as a rank-local
      * error mid-run would, while the others go on into the next collective. */
