@@ -4,18 +4,17 @@
 #include <cJSON.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonin.h"
 #include "strmap.h"
 #include "topology.h"
 #include "util.h"
 
 #define MAX_RESOURCES 16
 #define MAX_NUMBER 1e15 /* keeps sums of demands and weights exact and far from overflow */
-#define PATH_MAX_LEN 256
 
 void options_default(zp_options *o)
 {
@@ -33,79 +32,19 @@ const char *objective_name(int objective)
     return objective == ZP_OBJECTIVE_LATENCY ? "latency" : "traffic";
 }
 
-/* ---- messages ------------------------------------------------------------------------------ */
-
-static int input_error(const char *file, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int input_error(const char *file, const char *path, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return zp_fail(ZP_EINPUT, "%s: %s: %s", file, path, msg);
-}
-
-static void child_path(char *out, const char *parent, const char *key)
-{
-    snprintf(out, PATH_MAX_LEN, "%s%s%s", parent, parent[0] ? "." : "", key);
-}
-
-static void index_path(char *out, const char *parent, int64_t i)
-{
-    snprintf(out, PATH_MAX_LEN, "%s[%lld]", parent, (long long)i);
-}
-
 /* ---- generic field readers ------------------------------------------------------------------ */
-
-/* Rejects keys of obj not in allowed (NULL-terminated) and keys given twice. */
-static int check_keys(const char *file, const char *path, const cJSON *obj,
-                      const char *const *allowed)
-{
-    for (const cJSON *c = obj->child; c; c = c->next) {
-        int known = 0;
-        for (const char *const *a = allowed; *a && !known; a++)
-            known = strcmp(*a, c->string) == 0;
-        if (!known)
-            return input_error(file, path, "unknown key \"%s\"", c->string);
-        for (const cJSON *d = obj->child; d != c; d = d->next)
-            if (strcmp(d->string, c->string) == 0)
-                return input_error(file, path, "key \"%s\" given twice", c->string);
-    }
-    return ZP_OK;
-}
-
-static int expect_object(const char *file, const char *path, const cJSON *node)
-{
-    return cJSON_IsObject(node) ? ZP_OK : input_error(file, path, "expected an object");
-}
 
 /* Reads obj[key] as a number in [lo, hi] into *out; absent keys leave *out unchanged unless
  * required. integer requests a whole number. */
 static int read_number(const char *file, const char *path, const cJSON *obj, const char *key,
                        double lo, double hi, int integer, int required, double *out)
 {
-    char p[PATH_MAX_LEN];
-    child_path(p, path, key);
+    char p[ZP_JSON_PATH];
+    json_child_path(p, path, key);
     const cJSON *node = cJSON_GetObjectItemCaseSensitive(obj, key);
     if (!node)
-        return required ? input_error(file, p, "missing (required)") : ZP_OK;
-    if (!cJSON_IsNumber(node))
-        return input_error(file, p, "expected a%s number", integer ? " whole" : "");
-    if (!isfinite(node->valuedouble))
-        return input_error(file, p, "expected a%s number, got one too large for a double",
-                           integer ? " whole" : "");
-    double v = node->valuedouble;
-    if (integer && v != floor(v))
-        return input_error(file, p, "expected a whole number, got %g", v);
-    if (v < lo || v > hi) /* whole numbers in full: %g would print 2147483646 as 2.14748e+09 */
-        return input_error(file, p, integer ? "expected a number in [%.0f, %.0f], got %.0f"
-                                            : "expected a number in [%g, %g], got %g",
-                           lo, hi, v);
-    *out = v;
-    return ZP_OK;
+        return required ? json_error(file, p, "missing (required)") : ZP_OK;
+    return json_number(file, p, node, lo, hi, integer, out);
 }
 
 static int read_bool(const char *file, const char *path, const cJSON *obj, const char *key,
@@ -115,9 +54,9 @@ static int read_bool(const char *file, const char *path, const cJSON *obj, const
     if (!node)
         return ZP_OK;
     if (!cJSON_IsBool(node)) {
-        char p[PATH_MAX_LEN];
-        child_path(p, path, key);
-        return input_error(file, p, "expected true or false");
+        char p[ZP_JSON_PATH];
+        json_child_path(p, path, key);
+        return json_error(file, p, "expected true or false");
     }
     *out = cJSON_IsTrue(node) ? 1 : 0;
     return ZP_OK;
@@ -127,14 +66,14 @@ static int read_bool(const char *file, const char *path, const cJSON *obj, const
 static int read_string(const char *file, const char *path, const cJSON *obj, const char *key,
                        int required, const char **out)
 {
-    char p[PATH_MAX_LEN];
-    child_path(p, path, key);
+    char p[ZP_JSON_PATH];
+    json_child_path(p, path, key);
     const cJSON *node = cJSON_GetObjectItemCaseSensitive(obj, key);
     *out = NULL;
     if (!node)
-        return required ? input_error(file, p, "missing (required)") : ZP_OK;
+        return required ? json_error(file, p, "missing (required)") : ZP_OK;
     if (!cJSON_IsString(node) || !node->valuestring[0])
-        return input_error(file, p, "expected a non-empty string");
+        return json_error(file, p, "expected a non-empty string");
     *out = node->valuestring;
     return ZP_OK;
 }
@@ -147,9 +86,9 @@ static const cJSON *get_array(const cJSON *obj, const char *key)
 static int expect_array(const char *file, const char *path, const cJSON *node, int nonempty)
 {
     if (!cJSON_IsArray(node))
-        return input_error(file, path, "expected an array");
+        return json_error(file, path, "expected an array");
     if (nonempty && cJSON_GetArraySize(node) == 0)
-        return input_error(file, path, "expected a non-empty array");
+        return json_error(file, path, "expected a non-empty array");
     return ZP_OK;
 }
 
@@ -165,22 +104,22 @@ static int read_resources(const char *file, const cJSON *root, zp_problem *p)
         ZP_CHECK(expect_array(file, "resources", arr, 0));
         count = cJSON_GetArraySize(arr);
         if (count > MAX_RESOURCES)
-            return input_error(file, "resources", "at most %d resources", MAX_RESOURCES);
+            return json_error(file, "resources", "at most %d resources", MAX_RESOURCES);
     }
     ZP_ALLOC(p->res_names, count);
     p->nres = count;
     for (int r = 0; r < count; r++) {
         const char *name = defaults[r < 3 ? r : 0];
         if (arr) {
-            char path[PATH_MAX_LEN];
+            char path[ZP_JSON_PATH];
             const cJSON *item = cJSON_GetArrayItem(arr, r);
-            index_path(path, "resources", r);
+            json_index_path(path, "resources", r);
             if (!cJSON_IsString(item) || !item->valuestring[0])
-                return input_error(file, path, "expected a non-empty string");
+                return json_error(file, path, "expected a non-empty string");
             name = item->valuestring;
             for (int q = 0; q < r; q++)
                 if (strcmp(p->res_names[q], name) == 0)
-                    return input_error(file, path, "resource \"%s\" listed twice", name);
+                    return json_error(file, path, "resource \"%s\" listed twice", name);
         }
         p->res_names[r] = zp_strdup(name);
         if (!p->res_names[r])
@@ -195,13 +134,13 @@ static int read_resource_map(const char *file, const char *path, const cJSON *no
                              const zp_problem *p, double *values)
 {
     int rc = ZP_OK;
-    ZP_CHECK(expect_object(file, path, node));
+    ZP_CHECK(json_expect_object(file, path, node));
     for (const cJSON *c = node->child; c; c = c->next) {
         int r = 0;
         while (r < p->nres && strcmp(p->res_names[r], c->string) != 0)
             r++;
         if (r == p->nres)
-            return input_error(file, path, "unknown resource \"%s\" (resources: see \"resources\")",
+            return json_error(file, path, "unknown resource \"%s\" (resources: see \"resources\")",
                                c->string);
         ZP_CHECK(read_number(file, path, node, c->string, 0, MAX_NUMBER, 0, 1, &values[r]));
     }
@@ -214,18 +153,18 @@ static int read_zone(const char *file, const char *path, const cJSON *node, zp_p
     int rc = ZP_OK;
     static const char *const keys[] = {"name", "capacity", "slots", "io", NULL};
     const char *name;
-    ZP_CHECK(expect_object(file, path, node));
-    ZP_CHECK(check_keys(file, path, node, keys));
+    ZP_CHECK(json_expect_object(file, path, node));
+    ZP_CHECK(json_check_keys(file, path, node, keys));
     ZP_CHECK(read_string(file, path, node, "name", 1, &name));
     for (int q = 0; q < z; q++)
         if (strcmp(p->zone_names[q], name) == 0)
-            return input_error(file, path, "zone name \"%s\" used twice", name);
+            return json_error(file, path, "zone name \"%s\" used twice", name);
     if (!(p->zone_names[z] = zp_strdup(name)))
         return ZP_ERUNTIME;
     const cJSON *cap = cJSON_GetObjectItemCaseSensitive(node, "capacity");
     if (cap) {
-        char cpath[PATH_MAX_LEN];
-        child_path(cpath, path, "capacity");
+        char cpath[ZP_JSON_PATH];
+        json_child_path(cpath, path, "capacity");
         ZP_CHECK(read_resource_map(file, cpath, cap, p, p->capacity + (int64_t)z * p->nres));
     }
     double slots = -1;
@@ -242,13 +181,13 @@ static int read_zones(const char *file, const cJSON *root, zp_problem *p)
     int rc = ZP_OK;
     const cJSON *arr = get_array(root, "zones");
     if (!arr)
-        return input_error(file, "zones", "missing (required)");
+        return json_error(file, "zones", "missing (required)");
     ZP_CHECK(expect_array(file, "zones", arr, 1));
     ZP_CHECK(problem_alloc_zones(p, cJSON_GetArraySize(arr)));
     int z = 0;
     for (const cJSON *c = arr->child; c; c = c->next, z++) {
-        char path[PATH_MAX_LEN];
-        index_path(path, "zones", z);
+        char path[ZP_JSON_PATH];
+        json_index_path(path, "zones", z);
         ZP_CHECK(read_zone(file, path, c, p, z));
     }
 out:
@@ -260,10 +199,10 @@ static int zone_ref(const char *file, const char *path, const cJSON *node, const
                     int *z)
 {
     if (!cJSON_IsString(node))
-        return input_error(file, path, "expected a zone name");
+        return json_error(file, path, "expected a zone name");
     *z = problem_zone_index(p, node->valuestring);
     if (*z < 0)
-        return input_error(file, path, "unknown zone \"%s\"", node->valuestring);
+        return json_error(file, path, "unknown zone \"%s\"", node->valuestring);
     return ZP_OK;
 }
 
@@ -271,13 +210,13 @@ static int read_allowed(const char *file, const char *path, const cJSON *node, z
                         int u, int64_t *fill)
 {
     int rc = ZP_OK;
-    char apath[PATH_MAX_LEN];
-    child_path(apath, path, "allowed_zones");
+    char apath[ZP_JSON_PATH];
+    json_child_path(apath, path, "allowed_zones");
     ZP_CHECK(expect_array(file, apath, node, 1));
     int i = 0;
     for (const cJSON *c = node->child; c; c = c->next, i++) {
-        char zpath[PATH_MAX_LEN];
-        index_path(zpath, apath, i);
+        char zpath[ZP_JSON_PATH];
+        json_index_path(zpath, apath, i);
         int z;
         ZP_CHECK(zone_ref(file, zpath, c, p, &z));
         p->allowed[(*fill)++] = z;
@@ -302,29 +241,29 @@ static int read_app(app_reader *ar, const char *path, const cJSON *node, int u, 
     const char *file = ar->file;
     zp_problem *p = ar->p;
     const char *name;
-    ZP_CHECK(expect_object(file, path, node));
-    ZP_CHECK(check_keys(file, path, node, keys));
+    ZP_CHECK(json_expect_object(file, path, node));
+    ZP_CHECK(json_check_keys(file, path, node, keys));
     ZP_CHECK(read_string(file, path, node, "name", 1, &name));
     int existing;
     ZP_CHECK(strmap_put(ar->names, name, u, &existing));
     if (existing >= 0)
-        return input_error(file, path, "app name \"%s\" used twice", name);
+        return json_error(file, path, "app name \"%s\" used twice", name);
     if (!(p->app_names[u] = zp_strdup(name)))
         return ZP_ERUNTIME;
     const cJSON *demand = cJSON_GetObjectItemCaseSensitive(node, "demand");
     if (demand) {
-        char dpath[PATH_MAX_LEN];
-        child_path(dpath, path, "demand");
+        char dpath[ZP_JSON_PATH];
+        json_child_path(dpath, path, "demand");
         ZP_CHECK(read_resource_map(file, dpath, demand, p, p->demand + (int64_t)u * p->nres));
     }
     ZP_CHECK(read_bool(file, path, node, "needs_io", &p->needs_io[u]));
     ZP_CHECK(read_number(file, path, node, "size", 1e-9, MAX_NUMBER, 0, 0, &p->size[u]));
     const cJSON *cur = cJSON_GetObjectItemCaseSensitive(node, "current_zone");
     if (cur) {
-        char cpath[PATH_MAX_LEN];
-        child_path(cpath, path, "current_zone");
+        char cpath[ZP_JSON_PATH];
+        json_child_path(cpath, path, "current_zone");
         if (arriving)
-            return input_error(file, cpath, "an arriving app has no current zone");
+            return json_error(file, cpath, "an arriving app has no current zone");
         ZP_CHECK(zone_ref(file, cpath, cur, p, &p->current[u]));
     }
     const cJSON *allowed = cJSON_GetObjectItemCaseSensitive(node, "allowed_zones");
@@ -362,13 +301,13 @@ static int read_apps(app_reader *ar, const cJSON *base, const cJSON *arriving)
         p->current[u] = -1;
     int u = 0;
     for (const cJSON *c = base->child; c; c = c->next, u++) {
-        char path[PATH_MAX_LEN];
-        index_path(path, "apps", u);
+        char path[ZP_JSON_PATH];
+        json_index_path(path, "apps", u);
         ZP_CHECK(read_app(ar, path, c, u, 0));
     }
     for (const cJSON *c = arriving ? arriving->child : NULL; c; c = c->next, u++) {
-        char path[PATH_MAX_LEN];
-        index_path(path, "arrivals.apps", u - nb);
+        char path[ZP_JSON_PATH];
+        json_index_path(path, "arrivals.apps", u - nb);
         ZP_CHECK(read_app(ar, path, c, u, 1));
     }
     if (!problem_has_current(p)) {
@@ -382,10 +321,10 @@ out:
 static int app_ref(app_reader *ar, const char *path, const cJSON *node, int *u)
 {
     if (!cJSON_IsString(node))
-        return input_error(ar->file, path, "expected an app name");
+        return json_error(ar->file, path, "expected an app name");
     *u = strmap_get(ar->names, node->valuestring);
     if (*u < 0)
-        return input_error(ar->file, path, "unknown app \"%s\"", node->valuestring);
+        return json_error(ar->file, path, "unknown app \"%s\"", node->valuestring);
     return ZP_OK;
 }
 
@@ -396,41 +335,41 @@ static int read_dependency(app_reader *ar, const char *path, const cJSON *node, 
     int rc = ZP_OK;
     const char *file = ar->file;
     const cJSON *from, *to, *weight;
-    char fpath[PATH_MAX_LEN], tpath[PATH_MAX_LEN], wpath[PATH_MAX_LEN];
+    char fpath[ZP_JSON_PATH], tpath[ZP_JSON_PATH], wpath[ZP_JSON_PATH];
     if (cJSON_IsArray(node)) {
         int size = cJSON_GetArraySize(node);
         if (size < 2 || size > 3)
-            return input_error(file, path, "expected [from, to] or [from, to, weight]");
+            return json_error(file, path, "expected [from, to] or [from, to, weight]");
         from = cJSON_GetArrayItem(node, 0);
         to = cJSON_GetArrayItem(node, 1);
         weight = size == 3 ? cJSON_GetArrayItem(node, 2) : NULL;
-        index_path(fpath, path, 0);
-        index_path(tpath, path, 1);
-        index_path(wpath, path, 2);
+        json_index_path(fpath, path, 0);
+        json_index_path(tpath, path, 1);
+        json_index_path(wpath, path, 2);
     } else if (cJSON_IsObject(node)) {
         static const char *const keys[] = {"from", "to", "weight", NULL};
-        ZP_CHECK(check_keys(file, path, node, keys));
+        ZP_CHECK(json_check_keys(file, path, node, keys));
         from = cJSON_GetObjectItemCaseSensitive(node, "from");
         to = cJSON_GetObjectItemCaseSensitive(node, "to");
         weight = cJSON_GetObjectItemCaseSensitive(node, "weight");
-        child_path(fpath, path, "from");
-        child_path(tpath, path, "to");
-        child_path(wpath, path, "weight");
+        json_child_path(fpath, path, "from");
+        json_child_path(tpath, path, "to");
+        json_child_path(wpath, path, "weight");
         if (!from || !to)
-            return input_error(file, path, "expected keys \"from\" and \"to\"");
+            return json_error(file, path, "expected keys \"from\" and \"to\"");
     } else {
-        return input_error(file, path, "expected [from, to] or {\"from\":..., \"to\":...}");
+        return json_error(file, path, "expected [from, to] or {\"from\":..., \"to\":...}");
     }
     ZP_CHECK(app_ref(ar, fpath, from, src));
     ZP_CHECK(app_ref(ar, tpath, to, dst));
     if (*src == *dst)
-        return input_error(file, path, "app \"%s\" depends on itself (self-loop)",
+        return json_error(file, path, "app \"%s\" depends on itself (self-loop)",
                            ar->p->app_names[*src]);
     *w = 1.0;
     if (weight) {
         if (!cJSON_IsNumber(weight) || !isfinite(weight->valuedouble) ||
             weight->valuedouble <= 0 || weight->valuedouble > MAX_NUMBER)
-            return input_error(file, wpath, "expected a weight > 0 and <= %g", MAX_NUMBER);
+            return json_error(file, wpath, "expected a weight > 0 and <= %g", MAX_NUMBER);
         *w = weight->valuedouble;
     }
 out:
@@ -452,8 +391,8 @@ static int read_dependencies(app_reader *ar, const cJSON *base, const cJSON *arr
     for (int l = 0; l < 2; l++) {
         int64_t j = 0;
         for (const cJSON *c = lists[l] ? lists[l]->child : NULL; c; c = c->next, i++, j++) {
-            char path[PATH_MAX_LEN];
-            index_path(path, names[l], j);
+            char path[ZP_JSON_PATH];
+            json_index_path(path, names[l], j);
             ZP_CHECK(read_dependency(ar, path, c, &src[i], &dst[i], &w[i]));
         }
     }
@@ -474,8 +413,8 @@ static int read_topology(const char *file, const cJSON *root, zp_problem *p)
     double e_in = 10, e_core = 100;
     if (!t)
         return topology_fat_tree(p, e_in, e_core);
-    ZP_CHECK(expect_object(file, "topology", t));
-    ZP_CHECK(check_keys(file, "topology", t, keys));
+    ZP_CHECK(json_expect_object(file, "topology", t));
+    ZP_CHECK(json_check_keys(file, "topology", t, keys));
     ZP_CHECK(read_number(file, "topology", t, "e_in", 0, MAX_NUMBER, 0, 0, &e_in));
     ZP_CHECK(read_number(file, "topology", t, "e_core", 0, MAX_NUMBER, 0, 0, &e_core));
     ZP_CHECK(topology_fat_tree(p, e_in, e_core));
@@ -483,23 +422,23 @@ static int read_topology(const char *file, const cJSON *root, zp_problem *p)
     if (!mat)
         goto out;
     if (!cJSON_IsArray(mat) || cJSON_GetArraySize(mat) != p->k)
-        return input_error(file, "topology.matrix", "expected %d rows (one per zone)", p->k);
+        return json_error(file, "topology.matrix", "expected %d rows (one per zone)", p->k);
     ZP_ALLOC(matrix, (int64_t)p->k * p->k);
     int a = 0;
     for (const cJSON *row = mat->child; row; row = row->next, a++) {
-        char rpath[PATH_MAX_LEN];
-        index_path(rpath, "topology.matrix", a);
+        char rpath[ZP_JSON_PATH];
+        json_index_path(rpath, "topology.matrix", a);
         if (!cJSON_IsArray(row) || cJSON_GetArraySize(row) != p->k) {
-            rc = input_error(file, rpath, "expected %d numbers (one per zone)", p->k);
+            rc = json_error(file, rpath, "expected %d numbers (one per zone)", p->k);
             goto out;
         }
         int b = 0;
         for (const cJSON *v = row->child; v; v = v->next, b++) {
-            char vpath[PATH_MAX_LEN];
-            index_path(vpath, rpath, b);
+            char vpath[ZP_JSON_PATH];
+            json_index_path(vpath, rpath, b);
             if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble) || v->valuedouble < 0 ||
                 v->valuedouble > MAX_NUMBER) {
-                rc = input_error(file, vpath, "expected a number >= 0");
+                rc = json_error(file, vpath, "expected a number >= 0");
                 goto out;
             }
             matrix[a * p->k + b] = v->valuedouble;
@@ -518,8 +457,8 @@ static int read_objective(const char *file, const cJSON *root, zp_problem *p)
     const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, "objective");
     if (!o)
         return ZP_OK;
-    ZP_CHECK(expect_object(file, "objective", o));
-    ZP_CHECK(check_keys(file, "objective", o, keys));
+    ZP_CHECK(json_expect_object(file, "objective", o));
+    ZP_CHECK(json_check_keys(file, "objective", o, keys));
     ZP_CHECK(read_number(file, "objective", o, "requests", 1e-9, 1e9, 0, 0, &p->requests));
     ZP_CHECK(read_number(file, "objective", o, "move_factor", 0, 1e9, 0, 0, &p->move_factor));
     ZP_CHECK(read_number(file, "objective", o, "imbalance", 0, 10, 0, 0, &p->imbalance));
@@ -541,7 +480,7 @@ static int read_objective_kind(const char *file, const cJSON *s, zp_options *o)
     else if (strcmp(name, "latency") == 0)
         o->objective = ZP_OBJECTIVE_LATENCY;
     else
-        return input_error(file, "search.objective", "expected \"traffic\" or \"latency\"");
+        return json_error(file, "search.objective", "expected \"traffic\" or \"latency\"");
 out:
     return rc;
 }
@@ -555,8 +494,8 @@ static int read_search(const char *file, const cJSON *root, zp_options *o)
     const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, "search");
     if (!s)
         return ZP_OK;
-    ZP_CHECK(expect_object(file, "search", s));
-    ZP_CHECK(check_keys(file, "search", s, keys));
+    ZP_CHECK(json_expect_object(file, "search", s));
+    ZP_CHECK(json_check_keys(file, "search", s, keys));
     double seed = (double)o->seed, starts = o->starts, epochs = o->epochs;
     double iters = (double)o->iterations, every = o->trajectory_every;
     ZP_CHECK(read_number(file, "search", s, "seed", 0, 9007199254740991.0, 1, 0, &seed));
@@ -584,7 +523,7 @@ static int read_search(const char *file, const cJSON *root, zp_options *o)
         else if (strcmp(init, "auto") == 0)
             o->init = ZP_INIT_AUTO;
         else
-            return input_error(file, "search.init",
+            return json_error(file, "search.init",
                                "expected \"rr\", \"random\" or \"greedy\" (or \"multilevel\", "
                                "\"auto\")");
     }
@@ -598,9 +537,9 @@ out:
 static void app_path(char *out, int u, int64_t nb)
 {
     if (u < nb)
-        index_path(out, "apps", u);
+        json_index_path(out, "apps", u);
     else
-        index_path(out, "arrivals.apps", u - nb);
+        json_index_path(out, "arrivals.apps", u - nb);
 }
 
 static int explain_no_fit(const char *file, const char *path, const zp_problem *p, int u)
@@ -609,17 +548,17 @@ static int explain_no_fit(const char *file, const char *path, const zp_problem *
     for (int z = 0; z < p->k; z++)
         any_io |= p->zone_io[z];
     if (p->needs_io[u] && !any_io)
-        return input_error(file, path, "app \"%s\" needs io but no zone has io", p->app_names[u]);
+        return json_error(file, path, "app \"%s\" needs io but no zone has io", p->app_names[u]);
     for (int r = 0; r < p->nres; r++) {
         double best = 0;
         for (int z = 0; z < p->k; z++)
             if (!p->needs_io[u] || p->zone_io[z])
                 best = fmax(best, problem_capacity(p, z, r));
         if (problem_demand(p, u, r) > best)
-            return input_error(file, path, "app \"%s\" fits no zone: %s %g > largest zone %g",
+            return json_error(file, path, "app \"%s\" fits no zone: %s %g > largest zone %g",
                                p->app_names[u], p->res_names[r], problem_demand(p, u, r), best);
     }
-    return input_error(file, path, "app \"%s\" fits no zone (io, allowed_zones and demands)",
+    return json_error(file, path, "app \"%s\" fits no zone (io, allowed_zones and demands)",
                        p->app_names[u]);
 }
 
@@ -630,7 +569,7 @@ static int check_feasible(const zp_problem *p, int64_t nb, const char *file)
         for (int z = 0; z < p->k && !fits; z++)
             fits = app_fits_zone(p, u, z);
         if (!fits) {
-            char path[PATH_MAX_LEN];
+            char path[ZP_JSON_PATH];
             app_path(path, u, nb);
             return explain_no_fit(file, path, p, u);
         }
@@ -640,7 +579,7 @@ static int check_feasible(const zp_problem *p, int64_t nb, const char *file)
     for (int z = 0; z < p->k; z++)
         room += ZP_MIN((int64_t)p->slots[z], hi);
     if (room < total)
-        return input_error(file, "zones", "room for %lld apps (slots and balance) but %lld apps",
+        return json_error(file, "zones", "room for %lld apps (slots and balance) but %lld apps",
                            (long long)room, (long long)total);
     if (p->capacity_mode != ZP_CUMULATIVE)
         return ZP_OK;
@@ -651,7 +590,7 @@ static int check_feasible(const zp_problem *p, int64_t nb, const char *file)
         for (int z = 0; z < p->k; z++)
             have += problem_capacity(p, z, r);
         if (need > have)
-            return input_error(file, "zones", "total %s capacity %g cannot hold the apps' %g",
+            return json_error(file, "zones", "total %s capacity %g cannot hold the apps' %g",
                                p->res_names[r], have, need);
     }
     return ZP_OK;
@@ -705,34 +644,6 @@ out:
     return rc;
 }
 
-static int parse_json(const char *file, const char *text, size_t len, cJSON **root)
-{
-    const char *end = NULL;
-    /* cJSON stops at a NUL byte, even inside a string ("A\0B" would silently become "A") */
-    const char *nul = memchr(text, '\0', len);
-    /* the length counts the terminating NUL, which cJSON requires to see */
-    *root = nul ? NULL : cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
-    if (*root)
-        return ZP_OK;
-    if (nul)
-        end = nul;
-    else if (!end || end < text || end > text + len)
-        end = text + len;
-    int line = 1, col = 1;
-    for (const char *c = text; c < end; c++) {
-        if (*c == '\n') {
-            line++;
-            col = 1;
-        } else {
-            col++;
-        }
-    }
-    if (nul)
-        return zp_fail(ZP_EINPUT, "%s:%d:%d: NUL byte in a text file", file, line, col);
-    return zp_fail(ZP_EINPUT, "%s:%d:%d: malformed JSON%s", file, line, col,
-                   end >= text + len ? " (unexpected end of file)" : "");
-}
-
 /* Builds one problem from the parsed config; with arrivals != NULL it includes them. */
 static int build_problem(const char *file, const cJSON *root, const cJSON *arrivals,
                          zp_problem **out)
@@ -754,13 +665,13 @@ static int build_problem(const char *file, const cJSON *root, const cJSON *arriv
     if (mode && strcmp(mode, "cumulative") == 0)
         p->capacity_mode = ZP_CUMULATIVE;
     else if (mode && strcmp(mode, "per_app") != 0)
-        ZP_CHECK(input_error(file, "capacity_mode", "expected \"per_app\" or \"cumulative\""));
+        ZP_CHECK(json_error(file, "capacity_mode", "expected \"per_app\" or \"cumulative\""));
     ZP_CHECK(read_zones(file, root, p));
 
     const cJSON *apps = get_array(root, "apps"), *deps = get_array(root, "dependencies");
     const cJSON *new_apps = NULL, *new_deps = NULL;
     if (!apps)
-        ZP_CHECK(input_error(file, "apps", "missing (required)"));
+        ZP_CHECK(json_error(file, "apps", "missing (required)"));
     ZP_CHECK(expect_array(file, "apps", apps, 1));
     if (deps)
         ZP_CHECK(expect_array(file, "dependencies", deps, 0));
@@ -768,7 +679,7 @@ static int build_problem(const char *file, const cJSON *root, const cJSON *arriv
         new_apps = get_array(arrivals, "apps");
         new_deps = get_array(arrivals, "dependencies");
         if (!new_apps)
-            ZP_CHECK(input_error(file, "arrivals.apps", "missing (required)"));
+            ZP_CHECK(json_error(file, "arrivals.apps", "missing (required)"));
         ZP_CHECK(expect_array(file, "arrivals.apps", new_apps, 1));
         if (new_deps)
             ZP_CHECK(expect_array(file, "arrivals.dependencies", new_deps, 0));
@@ -795,9 +706,9 @@ static int check_objective(const char *file, const zp_config *cfg)
     if (cfg->options.objective != ZP_OBJECTIVE_LATENCY)
         return ZP_OK;
     if (!cfg->perf_json)
-        return input_error(file, "search.objective", "\"latency\" needs a \"perf\" section");
+        return json_error(file, "search.objective", "\"latency\" needs a \"perf\" section");
     if (cfg->arrivals)
-        return input_error(file, "search.objective",
+        return json_error(file, "search.objective",
                            "\"latency\" cannot be combined with \"arrivals\" (yet)");
     return ZP_OK;
 }
@@ -811,26 +722,26 @@ static int read_config_tree(const char *file, const cJSON *root, zp_config *cfg)
                                        NULL};
     if (!cJSON_IsObject(root))
         return zp_fail(ZP_EINPUT, "%s: (top level): expected a JSON object", file);
-    ZP_CHECK(check_keys(file, "(top level)", root, keys));
+    ZP_CHECK(json_check_keys(file, "(top level)", root, keys));
     const char *description;
     ZP_CHECK(read_string(file, "", root, "description", 0, &description));
     ZP_CHECK(read_search(file, root, &cfg->options));
     const cJSON *arrivals = cJSON_GetObjectItemCaseSensitive(root, "arrivals");
     if (arrivals) {
         static const char *const akeys[] = {"apps", "dependencies", NULL};
-        ZP_CHECK(expect_object(file, "arrivals", arrivals));
-        ZP_CHECK(check_keys(file, "arrivals", arrivals, akeys));
+        ZP_CHECK(json_expect_object(file, "arrivals", arrivals));
+        ZP_CHECK(json_check_keys(file, "arrivals", arrivals, akeys));
     }
     ZP_CHECK(build_problem(file, root, NULL, &cfg->base));
     cfg->base_apps = cfg->base->n;
     if (arrivals) {
         ZP_CHECK(build_problem(file, root, arrivals, &cfg->arrivals));
         if (cfg->base->current)
-            ZP_CHECK(input_error(file, "arrivals", "cannot combine with apps' current_zone"));
+            ZP_CHECK(json_error(file, "arrivals", "cannot combine with apps' current_zone"));
     }
     const cJSON *perf = cJSON_GetObjectItemCaseSensitive(root, "perf");
     if (perf) {
-        ZP_CHECK(expect_object(file, "perf", perf));
+        ZP_CHECK(json_expect_object(file, "perf", perf));
         if (!(cfg->perf_json = cJSON_PrintUnformatted(perf)))
             ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
     }
@@ -852,7 +763,7 @@ int config_load(const char *path, zp_config **out)
         return ZP_ERUNTIME;
     options_default(&cfg->options);
     ZP_CHECK(read_file(path, &text, &len));
-    ZP_CHECK(parse_json(path, text, len, &root));
+    ZP_CHECK(json_parse(path, text, len, &root));
     ZP_CHECK(read_config_tree(path, root, cfg));
     *out = cfg;
     cfg = NULL;

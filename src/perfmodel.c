@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "jsonin.h"
 #include "util.h"
 
 #define LAT_ZONE_MS 0.268
@@ -200,30 +201,6 @@ void perf_destroy(zp_perf **pp)
 
 /* ---- parsing ---- */
 
-/* Fails on a key of obj that is not in allowed (NULL-terminated) or appears twice. */
-static int check_keys(const cJSON *obj, const char *const *allowed, const char *file,
-                      const char *path)
-{
-    for (const cJSON *c = obj->child; c; c = c->next) {
-        int known = 0;
-        for (int i = 0; allowed[i] && !known; i++)
-            known = strcmp(c->string, allowed[i]) == 0;
-        if (!known)
-            return zp_fail(ZP_EINPUT, "%s: %s.%s: unknown key", file, path, c->string);
-        for (const cJSON *d = obj->child; d != c; d = d->next)
-            if (strcmp(c->string, d->string) == 0)
-                return zp_fail(ZP_EINPUT, "%s: %s.%s: duplicate key", file, path, c->string);
-    }
-    return ZP_OK;
-}
-
-static int expect_object(const cJSON *node, const char *file, const char *path)
-{
-    if (!cJSON_IsObject(node))
-        return zp_fail(ZP_EINPUT, "%s: %s: expected an object", file, path);
-    return ZP_OK;
-}
-
 /* Reads obj.key into *val if present: a finite number > lo (strict) or >= lo. */
 static int read_number(const cJSON *obj, const char *key, double lo, int strict, const char *file,
                        const char *path, double *val)
@@ -308,8 +285,8 @@ static int parse_tier(const cJSON *node, const char *file, const char *path, tie
 {
     static const char *const keys[] = {"latency_ms", "link_gbps", "links", NULL};
     int rc = ZP_OK;
-    ZP_CHECK(expect_object(node, file, path));
-    ZP_CHECK(check_keys(node, keys, file, path));
+    ZP_CHECK(json_expect_object(file, path, node));
+    ZP_CHECK(json_check_keys(file, path, node, keys));
     ZP_CHECK(read_tier_fields(node, file, path, t));
 out:
     return rc;
@@ -324,8 +301,8 @@ static int parse_tiers(const cJSON *node, const char *file, tier tiers[2])
     tiers[1] = (tier){LAT_CORE_MS, LINK_GBPS, 1};
     if (!node)
         return ZP_OK;
-    ZP_CHECK(expect_object(node, file, "perf.tiers"));
-    ZP_CHECK(check_keys(node, keys, file, "perf.tiers"));
+    ZP_CHECK(json_expect_object(file, "perf.tiers", node));
+    ZP_CHECK(json_check_keys(file, "perf.tiers", node, keys));
     for (int t = 0; t < 2; t++) {
         const cJSON *item = cJSON_GetObjectItemCaseSensitive(node, keys[t]);
         char path[PATH_MAX_LEN];
@@ -354,8 +331,8 @@ static int parse_pair(const cJSON *node, const char *file, const char *path, con
     static const char *const keys[] = {"zones", "latency_ms", "link_gbps", "links", NULL};
     int rc = ZP_OK;
     int a, b;
-    ZP_CHECK(expect_object(node, file, path));
-    ZP_CHECK(check_keys(node, keys, file, path));
+    ZP_CHECK(json_expect_object(file, path, node));
+    ZP_CHECK(json_check_keys(file, path, node, keys));
     const cJSON *names = cJSON_GetObjectItemCaseSensitive(node, "zones");
     if (!cJSON_IsArray(names) || cJSON_GetArraySize(names) != 2)
         return zp_fail(ZP_EINPUT, "%s: %s.zones: expected two zone names", file, path);
@@ -398,8 +375,8 @@ static int parse_app(const cJSON *node, const char *file, const zp_problem *p, z
     int u = find_app(p, node->string);
     if (u < 0)
         return zp_fail(ZP_EINPUT, "%s: %s: no app named %s", file, path, node->string);
-    ZP_CHECK(expect_object(node, file, path));
-    ZP_CHECK(check_keys(node, keys, file, path));
+    ZP_CHECK(json_expect_object(file, path, node));
+    ZP_CHECK(json_check_keys(file, path, node, keys));
     ZP_CHECK(read_number(node, "service_rate", 0, 1, file, path, &pf->service_rate[u]));
     ZP_CHECK(read_reservation(node, file, path, &pf->reservation[u]));
     double kb = NAN;
@@ -416,12 +393,12 @@ static int parse_apps(const cJSON *node, const char *file, const zp_problem *p, 
     const cJSON *item;
     if (!node)
         return ZP_OK;
-    ZP_CHECK(expect_object(node, file, "perf.apps"));
+    ZP_CHECK(json_expect_object(file, "perf.apps", node));
     /* the keys are app names, checked by parse_app; only duplicates are checked here */
     cJSON_ArrayForEach(item, node) {
         for (const cJSON *d = node->child; d != item; d = d->next)
             if (strcmp(item->string, d->string) == 0)
-                return zp_fail(ZP_EINPUT, "%s: perf.apps.%s: duplicate key", file, item->string);
+                return json_error(file, "perf.apps", "key \"%s\" given twice", item->string);
         ZP_CHECK(parse_app(item, file, p, pf, app_size));
     }
 out:
@@ -466,8 +443,8 @@ static int parse_dep(const cJSON *node, const char *file, int i, const zp_proble
     char path[64];
     int u, v;
     snprintf(path, sizeof path, "perf.dependencies[%d]", i);
-    ZP_CHECK(expect_object(node, file, path));
-    ZP_CHECK(check_keys(node, keys, file, path));
+    ZP_CHECK(json_expect_object(file, path, node));
+    ZP_CHECK(json_check_keys(file, path, node, keys));
     const cJSON *names = cJSON_GetObjectItemCaseSensitive(node, "apps");
     if (!cJSON_IsArray(names) || cJSON_GetArraySize(names) != 2)
         return zp_fail(ZP_EINPUT, "%s: %s.apps: expected two app names", file, path);
@@ -578,8 +555,8 @@ int perf_parse(const cJSON *node, const char *file, const zp_problem *p, zp_perf
     double default_bits = 0;
     tier tiers[2];
 
-    ZP_CHECK(expect_object(node, file, "perf"));
-    ZP_CHECK(check_keys(node, keys, file, "perf"));
+    ZP_CHECK(json_expect_object(file, "perf", node));
+    ZP_CHECK(json_check_keys(file, "perf", node, keys));
     ZP_CHECK(perf_create(p, 1.0, &pf));
     ZP_ALLOC(app_size, p->n);
     ZP_ALLOC(dep_size, pf->nnz);

@@ -11,13 +11,13 @@
 #include <string.h>
 
 #include "graphio.h"
+#include "jsonin.h"
 #include "pipeline.h"
 #include "topology.h"
 #include "util.h"
 
 #define MAX_TASKS 1000000
 #define MAX_LIST 100000
-#define JPATH 256
 
 const char *sweep_capmode_name(int mode)
 {
@@ -25,49 +25,6 @@ const char *sweep_capmode_name(int mode)
 }
 
 /* ---- messages and small readers ------------------------------------------------------------ */
-
-static int sweep_error(const char *file, const char *path, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static int sweep_error(const char *file, const char *path, const char *fmt, ...)
-{
-    char msg[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    return zp_fail(ZP_EINPUT, "%s: %s: %s", file, path, msg);
-}
-
-static int check_keys(const char *file, const char *path, const cJSON *obj,
-                      const char *const *allowed)
-{
-    for (const cJSON *c = obj->child; c; c = c->next) {
-        int known = 0;
-        for (const char *const *a = allowed; *a && !known; a++)
-            known = strcmp(*a, c->string) == 0;
-        if (!known)
-            return sweep_error(file, path, "unknown key \"%s\"", c->string);
-        for (const cJSON *d = obj->child; d != c; d = d->next)
-            if (strcmp(d->string, c->string) == 0)
-                return sweep_error(file, path, "key \"%s\" given twice", c->string);
-    }
-    return ZP_OK;
-}
-
-static int number_in(const char *file, const char *path, const cJSON *node, double lo, double hi,
-                     int integer, double *out)
-{
-    if (!cJSON_IsNumber(node) || !isfinite(node->valuedouble))
-        return sweep_error(file, path, "expected a%s number", integer ? " whole" : "");
-    double v = node->valuedouble;
-    if (integer && v != floor(v))
-        return sweep_error(file, path, "expected a whole number, got %g", v);
-    if (v < lo || v > hi)
-        return sweep_error(file, path, "expected a number in [%g, %g], got %g", lo, hi, v);
-    *out = v;
-    return ZP_OK;
-}
 
 /* root[key]: a number or a non-empty list of distinct numbers in [lo, hi]. */
 static int read_num_list(const char *file, const cJSON *root, const char *key, double lo,
@@ -78,26 +35,26 @@ static int read_num_list(const char *file, const cJSON *root, const char *key, d
     *count = 0;
     if (!node)
         return ZP_OK;
-    char path[JPATH];
+    char path[ZP_JSON_PATH];
     if (cJSON_IsArray(node)) {
         int size = cJSON_GetArraySize(node);
         if (size == 0)
-            return sweep_error(file, key, "expected a non-empty list");
+            return json_error(file, key, "expected a non-empty list");
         if (size > MAX_LIST)
-            return sweep_error(file, key, "at most %d values", MAX_LIST);
+            return json_error(file, key, "at most %d values", MAX_LIST);
         ZP_ALLOC(*vals, size);
         int i = 0;
         for (const cJSON *c = node->child; c; c = c->next, i++) {
             snprintf(path, sizeof path, "%s[%d]", key, i);
-            ZP_CHECK(number_in(file, path, c, lo, hi, integer, &(*vals)[i]));
+            ZP_CHECK(json_number(file, path, c, lo, hi, integer, &(*vals)[i]));
             for (int j = 0; j < i; j++)
                 if ((*vals)[j] == (*vals)[i])
-                    return sweep_error(file, path, "%g is listed twice", (*vals)[i]);
+                    return json_error(file, path, "%g is listed twice", (*vals)[i]);
         }
         *count = size;
     } else {
         ZP_ALLOC(*vals, 1);
-        ZP_CHECK(number_in(file, key, node, lo, hi, integer, &(*vals)[0]));
+        ZP_CHECK(json_number(file, key, node, lo, hi, integer, &(*vals)[0]));
         *count = 1;
     }
 out:
@@ -127,7 +84,7 @@ static int parse_capmode(const char *file, const char *path, const cJSON *node, 
     else if (cJSON_IsString(node) && strcmp(node->valuestring, "cumulative") == 0)
         *mode = ZP_CUMULATIVE;
     else
-        return sweep_error(file, path, "expected \"per_app\" or \"cumulative\"");
+        return json_error(file, path, "expected \"per_app\" or \"cumulative\"");
     return ZP_OK;
 }
 
@@ -145,17 +102,17 @@ static int read_capmodes(const char *file, const cJSON *root, sweep_def *s)
     }
     int size = cJSON_GetArraySize(node);
     if (size == 0)
-        return sweep_error(file, "capacity_mode", "expected a non-empty list");
+        return json_error(file, "capacity_mode", "expected a non-empty list");
     ZP_ALLOC(s->capmode, size);
     int i = 0;
     for (const cJSON *c = node->child; c; c = c->next, i++) {
-        char path[JPATH];
+        char path[ZP_JSON_PATH];
         snprintf(path, sizeof path, "capacity_mode[%d]", i);
         if (i >= 2)
-            return sweep_error(file, path, "only \"per_app\" and \"cumulative\" exist");
+            return json_error(file, path, "only \"per_app\" and \"cumulative\" exist");
         ZP_CHECK(parse_capmode(file, path, c, &s->capmode[i]));
         if (i == 1 && s->capmode[0] == s->capmode[1])
-            return sweep_error(file, path, "listed twice");
+            return json_error(file, path, "listed twice");
     }
     s->ncapmode = size;
 out:
@@ -189,25 +146,25 @@ static int read_instance(const char *file, const char *path, const cJSON *node,
         where = node->valuestring;
     } else if (cJSON_IsObject(node)) {
         static const char *const keys[] = {"config", "graph", "name", NULL};
-        ZP_CHECK(check_keys(file, path, node, keys));
+        ZP_CHECK(json_check_keys(file, path, node, keys));
         const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(node, "config");
         const cJSON *graph = cJSON_GetObjectItemCaseSensitive(node, "graph");
         const cJSON *nm = cJSON_GetObjectItemCaseSensitive(node, "name");
         if (!!cfg == !!graph)
-            return sweep_error(file, path, "expected exactly one of \"config\" and \"graph\"");
+            return json_error(file, path, "expected exactly one of \"config\" and \"graph\"");
         const cJSON *src = cfg ? cfg : graph;
         if (!cJSON_IsString(src) || !src->valuestring[0])
-            return sweep_error(file, path, "\"%s\": expected a file name",
+            return json_error(file, path, "\"%s\": expected a file name",
                                cfg ? "config" : "graph");
         where = src->valuestring;
         in->kind = cfg ? SWEEP_INST_CONFIG : SWEEP_INST_GRAPH;
         if (nm) {
             if (!cJSON_IsString(nm) || !nm->valuestring[0])
-                return sweep_error(file, path, "\"name\": expected a non-empty string");
+                return json_error(file, path, "\"name\": expected a non-empty string");
             name = nm->valuestring;
         }
     } else {
-        return sweep_error(file, path,
+        return json_error(file, path,
                            "expected a config file name or {\"config\"|\"graph\": file, "
                            "\"name\": ...}");
     }
@@ -224,15 +181,15 @@ static int read_instances(const char *file, const cJSON *root, sweep_def *s)
     int rc = ZP_OK;
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "instances");
     if (!arr)
-        return sweep_error(file, "instances", "missing (required)");
+        return json_error(file, "instances", "missing (required)");
     if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0)
-        return sweep_error(file, "instances", "expected a non-empty list");
+        return json_error(file, "instances", "expected a non-empty list");
     int count = cJSON_GetArraySize(arr);
     ZP_ALLOC(s->inst, count);
     s->ninst = count;
     int i = 0;
     for (const cJSON *c = arr->child; c; c = c->next, i++) {
-        char path[JPATH];
+        char path[ZP_JSON_PATH];
         snprintf(path, sizeof path, "instances[%d]", i);
         ZP_CHECK(read_instance(file, path, c, &s->inst[i]));
     }
@@ -253,8 +210,8 @@ static int read_template(const char *file, const cJSON *root, sweep_def *s)
     if (!t)
         return ZP_OK;
     if (!cJSON_IsObject(t))
-        return sweep_error(file, "zone_template", "expected an object");
-    ZP_CHECK(check_keys(file, "zone_template", t, keys));
+        return json_error(file, "zone_template", "expected an object");
+    ZP_CHECK(json_check_keys(file, "zone_template", t, keys));
     const cJSON *cap = cJSON_GetObjectItemCaseSensitive(t, "capacity");
     if (cJSON_IsString(cap) && strcmp(cap->valuestring, "split") == 0) {
         s->cap_kind = SWEEP_CAP_SPLIT;
@@ -266,30 +223,30 @@ static int read_template(const char *file, const cJSON *root, sweep_def *s)
         ZP_ALLOC(s->cap_names, count);
         ZP_ALLOC(s->cap_values, count);
         for (const cJSON *c = cap->child; c; c = c->next) {
-            char path[JPATH];
+            char path[ZP_JSON_PATH];
             snprintf(path, sizeof path, "zone_template.capacity.%s", c->string);
             for (int j = 0; j < s->ncap; j++)
                 if (strcmp(s->cap_names[j], c->string) == 0)
-                    return sweep_error(file, path, "given twice");
-            ZP_CHECK(number_in(file, path, c, 0, 1e15, 0, &s->cap_values[s->ncap]));
+                    return json_error(file, path, "given twice");
+            ZP_CHECK(json_number(file, path, c, 0, 1e15, 0, &s->cap_values[s->ncap]));
             if (!(s->cap_names[s->ncap] = zp_strdup(c->string)))
                 ZP_CHECK(ZP_ERUNTIME);
             s->ncap++;
         }
     } else if (cap) {
-        return sweep_error(file, "zone_template.capacity",
+        return json_error(file, "zone_template.capacity",
                            "expected \"split\", \"max\" or {\"resource\": capacity, ...}");
     }
     const cJSON *slots = cJSON_GetObjectItemCaseSensitive(t, "slots");
     if (slots) {
         double v;
-        ZP_CHECK(number_in(file, "zone_template.slots", slots, 1, ZP_UNLIMITED_SLOTS - 1, 1, &v));
+        ZP_CHECK(json_number(file, "zone_template.slots", slots, 1, ZP_UNLIMITED_SLOTS - 1, 1, &v));
         s->slots = (int)v;
     }
     const cJSON *io = cJSON_GetObjectItemCaseSensitive(t, "io");
     if (io) {
         if (!cJSON_IsBool(io))
-            return sweep_error(file, "zone_template.io", "expected true or false");
+            return json_error(file, "zone_template.io", "expected true or false");
         s->io = cJSON_IsTrue(io) ? 1 : 0;
     }
 out:
@@ -306,29 +263,29 @@ static int read_search(const char *file, const cJSON *root, sweep_def *s)
     if (!o)
         return ZP_OK;
     if (!cJSON_IsObject(o))
-        return sweep_error(file, "search", "expected an object");
+        return json_error(file, "search", "expected an object");
     for (const cJSON *c = o->child; c; c = c->next)
         if (strcmp(c->string, "seed") == 0 || strcmp(c->string, "starts") == 0)
-            return sweep_error(file, "search",
+            return json_error(file, "search",
                                "\"%s\" is a sweep parameter here: use the top-level \"%s\"",
                                c->string, c->string[1] == 'e' ? "seeds" : "starts");
-    ZP_CHECK(check_keys(file, "search", o, keys));
+    ZP_CHECK(json_check_keys(file, "search", o, keys));
     const cJSON *c;
     double v;
     if ((c = cJSON_GetObjectItemCaseSensitive(o, "epochs"))) {
-        ZP_CHECK(number_in(file, "search.epochs", c, 1, 1e6, 1, &v));
+        ZP_CHECK(json_number(file, "search.epochs", c, 1, 1e6, 1, &v));
         s->search.epochs = (int)v, s->set_epochs = 1;
     }
     if ((c = cJSON_GetObjectItemCaseSensitive(o, "iterations"))) {
-        ZP_CHECK(number_in(file, "search.iterations", c, 0, 1e12, 1, &v));
+        ZP_CHECK(json_number(file, "search.iterations", c, 0, 1e12, 1, &v));
         s->search.iterations = (int64_t)v, s->set_iterations = 1;
     }
     if ((c = cJSON_GetObjectItemCaseSensitive(o, "trajectory_every"))) {
-        ZP_CHECK(number_in(file, "search.trajectory_every", c, 1, 1e9, 1, &v));
+        ZP_CHECK(json_number(file, "search.trajectory_every", c, 1, 1e9, 1, &v));
         s->search.trajectory_every = (int)v, s->set_every = 1;
     }
     if ((c = cJSON_GetObjectItemCaseSensitive(o, "time_limit"))) {
-        ZP_CHECK(number_in(file, "search.time_limit", c, 0, 1e9, 0, &s->search.time_limit));
+        ZP_CHECK(json_number(file, "search.time_limit", c, 0, 1e9, 0, &s->search.time_limit));
         s->set_time = 1;
     }
     if ((c = cJSON_GetObjectItemCaseSensitive(o, "init"))) {
@@ -338,7 +295,7 @@ static int read_search(const char *file, const cJSON *root, sweep_def *s)
             if (strcmp(c->valuestring, names[i]) == 0)
                 kind = i;
         if (kind < 0)
-            return sweep_error(file, "search.init", "expected \"rr\", \"random\" or \"greedy\"");
+            return json_error(file, "search.init", "expected \"rr\", \"random\" or \"greedy\"");
         s->search.init = kind, s->set_init = 1;
     }
 out:
@@ -394,13 +351,13 @@ static int parse_tree(const char *file, const cJSON *root, sweep_def *s)
                                        "zone_template", "search",   NULL};
     if (!cJSON_IsObject(root))
         return zp_fail(ZP_EINPUT, "%s: (top level): expected a JSON object", file);
-    ZP_CHECK(check_keys(file, "(top level)", root, keys));
+    ZP_CHECK(json_check_keys(file, "(top level)", root, keys));
     const cJSON *name = cJSON_GetObjectItemCaseSensitive(root, "name");
     const cJSON *desc = cJSON_GetObjectItemCaseSensitive(root, "description");
     if (name && (!cJSON_IsString(name) || !name->valuestring[0]))
-        return sweep_error(file, "name", "expected a non-empty string");
+        return json_error(file, "name", "expected a non-empty string");
     if (desc && !cJSON_IsString(desc))
-        return sweep_error(file, "description", "expected a string");
+        return json_error(file, "description", "expected a string");
     if (name && !(s->name = zp_strdup(name->valuestring)))
         ZP_CHECK(ZP_ERUNTIME);
     if (desc && !(s->description = zp_strdup(desc->valuestring)))
@@ -420,7 +377,7 @@ static int parse_tree(const char *file, const cJSON *root, sweep_def *s)
     ZP_CHECK(read_num_list(file, root, "move_factor", 0, 1e9, 0, &s->move_factor, &s->nmove));
     ZP_CHECK(read_template(file, root, s));
     if (!s->nzones && cJSON_GetObjectItemCaseSensitive(root, "zone_template"))
-        return sweep_error(file, "zone_template", "only used with \"zones\" (a zone-count sweep)");
+        return json_error(file, "zone_template", "only used with \"zones\" (a zone-count sweep)");
     ZP_CHECK(read_search(file, root, s));
     ZP_CHECK(expand(s));
     if (!(s->resolved_json = cJSON_PrintUnformatted(root)))
@@ -428,21 +385,6 @@ static int parse_tree(const char *file, const cJSON *root, sweep_def *s)
 out:
     zp_free(seeds);
     return rc;
-}
-
-static int json_error(const char *file, const char *text, size_t len, const char *end)
-{
-    if (!end || end < text || end > text + len)
-        end = text + len;
-    int line = 1, col = 1;
-    for (const char *c = text; c < end; c++) {
-        if (*c == '\n')
-            line++, col = 1;
-        else
-            col++;
-    }
-    return zp_fail(ZP_EINPUT, "%s:%d:%d: malformed JSON%s", file, line, col,
-                   end >= text + len ? " (unexpected end of file)" : "");
 }
 
 int sweep_parse(const char *file, const char *text, sweep_def **out)
@@ -455,11 +397,7 @@ int sweep_parse(const char *file, const char *text, sweep_def **out)
         return ZP_ERUNTIME;
     if (!(s->source = zp_strdup(file)))
         ZP_CHECK(ZP_ERUNTIME);
-    size_t len = strlen(text);
-    const char *end = NULL;
-    root = cJSON_ParseWithLengthOpts(text, len + 1, &end, 1);
-    if (!root)
-        ZP_CHECK(json_error(file, text, len, end));
+    ZP_CHECK(json_parse(file, text, strlen(text), &root));
     ZP_CHECK(parse_tree(file, root, s));
     *out = s;
     s = NULL;

@@ -379,9 +379,9 @@ static void test_parse_errors(void)
     expect_error(p, "{}", "test.json: perf.service_rate: missing (expected a number > 0)");
     expect_error(p, "[]", "test.json: perf: expected an object");
     expect_error(p, "{\"service_rate\": 0}", "test.json: perf.service_rate: expected a number > 0");
-    expect_error(p, "{\"service_rate\": 1, \"speed\": 1}", "test.json: perf.speed: unknown key");
+    expect_error(p, "{\"service_rate\": 1, \"speed\": 1}", "test.json: perf: unknown key \"speed\"");
     expect_error(p, "{\"service_rate\": 1, \"service_rate\": 2}",
-                 "test.json: perf.service_rate: duplicate key");
+                 "test.json: perf: key \"service_rate\" given twice");
     expect_error(p, "{\"service_rate\": 1, \"reservation\": \"half\"}",
                  "test.json: perf.reservation: expected a number > 0 or \"auto\"");
     expect_error(p, "{\"service_rate\": 1, \"percentile\": 100}",
@@ -395,11 +395,11 @@ static void test_parse_errors(void)
     expect_error(p, "{\"service_rate\": 1, \"apps\": {\"B7\": {}}}",
                  "test.json: perf.apps.B7: no app named B7");
     expect_error(p, "{\"service_rate\": 1, \"apps\": {\"A1\": {\"cores\": 2}}}",
-                 "test.json: perf.apps.A1.cores: unknown key");
+                 "test.json: perf.apps.A1: unknown key \"cores\"");
     expect_error(p, "{\"service_rate\": 1, \"apps\": {\"A1\": {}, \"A1\": {}}}",
-                 "test.json: perf.apps.A1: duplicate key");
+                 "test.json: perf.apps: key \"A1\" given twice");
     expect_error(p, "{\"service_rate\": 1, \"tiers\": {\"edge\": {}}}",
-                 "test.json: perf.tiers.edge: unknown key");
+                 "test.json: perf.tiers: unknown key \"edge\"");
     expect_error(p, "{\"service_rate\": 1, \"tiers\": {\"core\": {\"links\": 1.5}}}",
                  "test.json: perf.tiers.core.links: expected an integer >= 1");
     expect_error(p, "{\"service_rate\": 1, \"tiers\": {\"zone\": {\"latency_ms\": -1}}}",
