@@ -6,6 +6,8 @@
       memory, zoneplace's objective of the placement and its violations, and, when a zoneplace
       row exists for the same instance and k, the ratios zoneplace/tool of cut and time
       (< 1: zoneplace cuts less / is faster). Closing lines: geometric means of the ratios.
+  table.py markdown RESULTS.jsonl
+      The same results as a Markdown table for the README (one row per instance and k).
   table.py zoneplace-row --name N --k K --eps E --summary S.json --time T
       Converts a `bin/zoneplace run --summary` file plus `/usr/bin/time -f '%e %M'` output into
       a results line (the same fields as bench/baselines prints).
@@ -181,17 +183,51 @@ def print_verdicts(rows, zp):
               % (tool, len(broken), len(mine), sum(r["violations"] for r in broken)))
 
 
+def print_markdown(path):
+    """The README's performance table: one row per (instance, k), cut and seconds of each tool
+    (violations in brackets where a tool breaks capacities), zoneplace / METIS."""
+    rows = [json.loads(line) for line in open(path) if line.strip()]
+    by = {}
+    for r in rows:
+        by.setdefault((r["name"], r["k"]), {})[r["tool"]] = r
+    tools = ("zoneplace", "metis", "metis-best", "scotch")
+    print("| instance | n | k | " + " | ".join(tools) + " | zp/METIS | zp s | METIS s |")
+    print("|---|--:|--:|" + "--:|" * (len(tools) + 3))
+    for (name, k) in sorted(by, key=lambda nk: (nk[0], nk[1])):
+        t = by[(name, k)]
+        cells = []
+        for tool in tools:
+            r = t.get(tool)
+            if not r:
+                cells.append("-")
+                continue
+            cell = "{:,}".format(int(round(r["cut"])))
+            if r.get("violations"):
+                cell += " (%d viol.)" % r["violations"]
+            cells.append(cell)
+        z, m = t.get("zoneplace"), t.get("metis")
+        ratio_cell = "%.3f" % (z["cut"] / m["cut"]) if z and m and m["cut"] else "-"
+        n = (z or m or {}).get("n")
+        print("| %s | %s | %d | %s | %s | %s | %s |" % (
+            name, "{:,}".format(n) if n else "-", k, " | ".join(cells), ratio_cell,
+            "%.1f" % z["seconds"] if z else "-", "%.2f" % m["seconds"] if m else "-"))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
     p = sub.add_parser("print")
     p.add_argument("results")
+    md = sub.add_parser("markdown")
+    md.add_argument("results")
     z = sub.add_parser("zoneplace-row")
     for opt in ("--name", "--k", "--eps", "--summary", "--time"):
         z.add_argument(opt, required=True)
     args = ap.parse_args()
     if args.cmd == "print":
         print_table(args.results)
+    elif args.cmd == "markdown":
+        print_markdown(args.results)
     else:
         zoneplace_row(args)
     return 0
