@@ -35,8 +35,10 @@ expect_eq "generate grid 2x3: the exact file" "$(cat "$WORK/grid.graph")" \
 expect_eq "generate: an existing output is refused (exit 4)" "$?" 4
 check "generate: ... and says to use --force" grep -q "exists (use --force to overwrite)" \
     "$WORK/gen.err"
-"$ZP_BIN" generate micro --n 1k --m 1G --out "$WORK/huge.graph" --quiet 2>"$WORK/gen.err"
+"$ZP_BIN" generate micro --n 1k --m 2147M --out "$WORK/huge.graph" --quiet 2>"$WORK/gen.err"
 expect_eq "generate: a size that cannot fit in memory is refused (exit 2)" "$?" 2
+check "generate: ... saying how much it would need" grep -q "needs about 193.2 GB of memory" \
+    "$WORK/gen.err"
 check "generate: no file and no .partial left by refused runs" \
     test ! -e "$WORK/huge.graph" -a ! -e "$WORK/huge.graph.partial"
 
