@@ -25,6 +25,7 @@ void options_default(zp_options *o)
     o->trajectory_every = 1;
     o->init = ZP_INIT_AUTO; /* multilevel above ZP_AUTO_MULTILEVEL_APPS apps, else rr */
     o->objective = ZP_OBJECTIVE_TRAFFIC;
+    o->effort = 1.0;
 }
 
 const char *objective_name(int objective)
@@ -490,7 +491,7 @@ static int read_search(const char *file, const cJSON *root, zp_options *o)
     int rc = ZP_OK;
     static const char *const keys[] = {"seed",       "starts",           "epochs", "iterations",
                                        "time_limit", "trajectory_every", "init",   "objective",
-                                       NULL};
+                                       "effort",     NULL};
     const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, "search");
     if (!s)
         return ZP_OK;
@@ -503,6 +504,8 @@ static int read_search(const char *file, const cJSON *root, zp_options *o)
     ZP_CHECK(read_number(file, "search", s, "epochs", 1, 1e6, 1, 0, &epochs));
     ZP_CHECK(read_number(file, "search", s, "iterations", 0, 1e12, 1, 0, &iters));
     ZP_CHECK(read_number(file, "search", s, "time_limit", 0, 1e9, 0, 0, &o->time_limit));
+    ZP_CHECK(read_number(file, "search", s, "effort", ZP_EFFORT_MIN, ZP_EFFORT_MAX, 0, 0,
+                         &o->effort));
     ZP_CHECK(read_number(file, "search", s, "trajectory_every", 1, 1e12, 1, 0, &every));
     o->seed = (uint64_t)seed;
     o->starts = (int)starts;

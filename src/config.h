@@ -30,7 +30,13 @@ typedef struct {
     int init;             /* ZP_INIT_* initial placement */
     int trajectory_every; /* record a trajectory row every this many moves (phase ends always) */
     int objective;        /* ZP_OBJECTIVE_*: what the search minimises (default traffic) */
+    double effort;        /* work of the automatic budgets (multilevel starts and rounds, search
+                           * rounds) relative to the default 1; reproducible, unlike time_limit */
 } zp_options;
+
+/* Range of zp_options.effort. */
+#define ZP_EFFORT_MIN 0.01
+#define ZP_EFFORT_MAX 100.0
 
 void options_default(zp_options *o);
 

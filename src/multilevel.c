@@ -1036,12 +1036,14 @@ out:
 void multilevel_defaults(zp_ml_params *prm) { memset(prm, 0, sizeof *prm); }
 
 /* Independent first cycles: several where a cycle is cheap: 2e6 / (n + m) (16 at 10k apps
- * and 80k dependencies, 2 at 100k / 900k, 1 from 2M on), fewer above 16 zones. */
-static int auto_starts(const zp_problem *p)
+ * and 80k dependencies, 2 at 100k / 900k, 1 from 2M on), fewer above 16 zones; times the
+ * effort (at most 64). */
+static int auto_starts(const zp_problem *p, double effort)
 {
     double size = (double)p->n + (double)p->xadj[p->n] / 2;
     double by_k = pow(16.0 / fmax(16, p->k), 1.5); /* the coarsest level costs more with k */
-    return (int)fmax(1, fmin(16, floor(2e6 * by_k / fmax(size, 1))));
+    double starts = fmin(16, floor(2e6 * by_k / fmax(size, 1)));
+    return (int)fmax(1, fmin(64, floor(starts * effort)));
 }
 
 int multilevel_place(const zp_problem *p, int *x, zp_rng *rng, const zp_ml_params *prm,
@@ -1071,7 +1073,8 @@ int multilevel_place(const zp_problem *p, int *x, zp_rng *rng, const zp_ml_param
                        ? prm->coarsen_to
                        : (int)fmax(30.0 * p->k, fmin((double)p->n / (20.0 * fmax(lg, 1)), 60.0 * p->k));
     int cycles = prm->vcycles > 0 ? prm->vcycles : 2;
-    int starts = prm->starts > 0 ? prm->starts : auto_starts(p);
+    double effort = prm->effort > 0 ? prm->effort : 1.0;
+    int starts = prm->starts > 0 ? prm->starts : auto_starts(p, effort);
     ZP_ALLOC(entry, p->n);
     ZP_ALLOC(best, p->n);
     memcpy(entry, x, sizeof *x * (size_t)p->n);

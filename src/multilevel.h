@@ -66,7 +66,8 @@ typedef struct {
     int starts;            /* independent first V-cycles, the best kept (0: automatic) */
     int vcycles;           /* V-cycles from the best start, that start included (0: automatic) */
     int64_t coarse_rounds; /* iterated-search rounds on the coarsest level (0: automatic, <0 none) */
-    double effort;         /* scales the automatic rounds of iterated search per level (0: 1) */
+    double effort;         /* scales the automatic starts and rounds of iterated search per
+                            * level (0: 1) */
     double deadline;       /* zp_now() value after which only the cheapest steps run, 0: none */
     zp_ml_observer observer;
     void *observer_ctx;

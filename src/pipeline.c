@@ -243,7 +243,9 @@ typedef struct {
 static int64_t epoch_rounds(const stage *sg)
 {
     const zp_options *o = sg->spec->opt;
-    int64_t rounds = o->iterations > 0 ? o->iterations : auto_rounds(sg->p);
+    int64_t rounds = o->iterations > 0
+                         ? o->iterations
+                         : (int64_t)fmax(1, floor((double)auto_rounds(sg->p) * o->effort));
     return (rounds + o->epochs - 1) / o->epochs;
 }
 
@@ -466,6 +468,7 @@ static int place_multilevel(const zp_task_spec *spec, const zp_problem *p, int *
     multilevel_defaults(&prm);
     if (o->time_limit > 0)
         prm.deadline = pg->t0 + 0.5 * o->time_limit;
+    prm.effort = o->effort;
     prm.observer = ml_observe;
     prm.observer_ctx = &w;
     keep_freed_memory(p);

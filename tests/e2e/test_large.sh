@@ -5,7 +5,7 @@
 # cut weight as reported, every zone within (1+eps)*ceil(n/k) apps, per-zone cpu and ram within
 # the capacities; the multilevel engine chosen by default above 5000 apps; the same placement
 # on 1 and 2 ranks; a cut no worse than METIS's best of 5 seeds on this instance (131,260 at
-# k = 8, measured with bench/baselines --tool metis-best) as a regression floor.
+# k = 8, measured with bench/baselines --tool metis-best) as a regression floor; --effort.
 # Environment (tests/run.sh): ZP_BIN, ZP_TMP, PY, MPI.
 source "$(dirname "$0")/../lib.sh"
 
@@ -87,6 +87,22 @@ if [ "$MPI" = 1 ]; then
     expect_eq "run --graph on 2 ranks: exit 0" "$?" 0
     expect_eq "run --graph: the same placement on 1 and 2 ranks" \
         "$(jq_py "$WORK/g2.json" "d['tasks'][0]['placement'] == json.load(open('$WORK/g1.json'))['tasks'][0]['placement']")" \
+        True
+fi
+
+# --effort 0.1: a tenth of the automatic work, reproducibly: its exact cut (between the default's
+# and METIS's best +5%), a valid placement, the same on 2 ranks.
+zp_mpi 1 run --graph "$G" --zones 8 --starts 2 --effort 0.1 --summary "$WORK/e1.json" --quiet
+expect_eq "run --effort 0.1: exit 0" "$?" 0
+recount "$G" "$WORK/e1.json" 8 0.03 >"$WORK/e1.check"
+expect_eq "run --effort 0.1: cut recounted equals the summary's" "$(field cut "$WORK/e1.check")" True
+expect_eq "run --effort 0.1: every zone within the band" "$(field band "$WORK/e1.check")" True
+expect_eq "run --effort 0.1: the cut of this instance and seed" \
+    "$(awk '$1 == "cut" { print $3 }' "$WORK/e1.check")" 137578
+if [ "$MPI" = 1 ]; then
+    zp_mpi 2 run --graph "$G" --zones 8 --starts 2 --effort 0.1 --summary "$WORK/e2.json" --quiet
+    expect_eq "run --effort 0.1: the same placement on 1 and 2 ranks" \
+        "$(jq_py "$WORK/e2.json" "d['tasks'][0]['placement'] == json.load(open('$WORK/e1.json'))['tasks'][0]['placement']")" \
         True
 fi
 
