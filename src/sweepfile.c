@@ -257,7 +257,7 @@ static int read_search(const char *file, const cJSON *root, sweep_def *s)
 {
     int rc = ZP_OK;
     static const char *const keys[] = {"epochs", "iterations", "init", "trajectory_every",
-                                       "time_limit", NULL};
+                                       "time_limit", "effort", NULL};
     options_default(&s->search);
     const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, "search");
     if (!o)
@@ -288,15 +288,22 @@ static int read_search(const char *file, const cJSON *root, sweep_def *s)
         ZP_CHECK(json_number(file, "search.time_limit", c, 0, 1e9, 0, &s->search.time_limit));
         s->set_time = 1;
     }
+    if ((c = cJSON_GetObjectItemCaseSensitive(o, "effort"))) {
+        ZP_CHECK(json_number(file, "search.effort", c, ZP_EFFORT_MIN, ZP_EFFORT_MAX, 0,
+                             &s->search.effort));
+        s->set_effort = 1;
+    }
     if ((c = cJSON_GetObjectItemCaseSensitive(o, "init"))) {
-        static const char *const names[] = {"rr", "random", "greedy"};
-        int kind = -1;
-        for (int i = 0; i < 3 && cJSON_IsString(c); i++)
-            if (strcmp(c->valuestring, names[i]) == 0)
-                kind = i;
-        if (kind < 0)
-            return json_error(file, "search.init", "expected \"rr\", \"random\" or \"greedy\"");
-        s->search.init = kind, s->set_init = 1;
+        static const char *const names[] = {"rr", "random", "greedy", "multilevel", "auto"};
+        static const int kinds[] = {ZP_INIT_RR, ZP_INIT_RANDOM, ZP_INIT_GREEDY,
+                                    ZP_INIT_MULTILEVEL, ZP_INIT_AUTO};
+        int i = 0;
+        while (i < 5 && !(cJSON_IsString(c) && strcmp(c->valuestring, names[i]) == 0))
+            i++;
+        if (i == 5)
+            return json_error(file, "search.init", "expected \"rr\", \"random\" or \"greedy\" "
+                              "(or \"multilevel\", \"auto\")");
+        s->search.init = kinds[i], s->set_init = 1;
     }
 out:
     return rc;
@@ -575,6 +582,8 @@ void sweep_task_options(const sweep_def *s, const sweep_task *t, const zp_option
         out->trajectory_every = s->search.trajectory_every;
     if (s->set_time)
         out->time_limit = s->search.time_limit;
+    if (s->set_effort)
+        out->effort = s->search.effort;
     out->seed = t->seed;
     out->starts = t->starts;
 }

@@ -75,7 +75,7 @@ typedef struct {
 
     /* search options for every task ("search" section); set_* flags say which were given */
     zp_options search;
-    int set_epochs, set_iterations, set_init, set_every, set_time;
+    int set_epochs, set_iterations, set_init, set_every, set_time, set_effort;
 
     int ntasks;
     sweep_task *tasks; /* [ntasks], tasks[i].id == i */

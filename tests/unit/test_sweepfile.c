@@ -180,8 +180,27 @@ static void test_resolve_case2(void)
     CHECK_INT(o.starts, 4);
     CHECK_INT(o.iterations, 300);
     CHECK_INT(o.epochs, cfg->options.epochs);
+    CHECK_NEAR(o.effort, cfg->options.effort, 0); /* not in the sweep: the instance's */
     config_destroy(&cfg);
     sweep_destroy(&s);
+}
+
+/* search.effort and search.init of a sweep reach every task; bad values are refused. */
+static void test_search_options(void)
+{
+    sweep_def *s = NULL;
+    CHECK_INT(parse("{\"instances\": [\"a.json\"], \"search\": {\"effort\": 0.25, "
+                    "\"init\": \"multilevel\"}}", &s), ZP_OK);
+    if (s) {
+        zp_options inst, o;
+        options_default(&inst);
+        sweep_task_options(s, &s->tasks[0], &inst, &o);
+        CHECK_NEAR(o.effort, 0.25, 0);
+        CHECK_INT(o.init, ZP_INIT_MULTILEVEL);
+    }
+    sweep_destroy(&s);
+    CHECK(error_is("{\"instances\": [\"a.json\"], \"search\": {\"effort\": 0}}",
+                   "search.effort: expected a number in [0.01, 100], got 0"));
 }
 
 /* Templates on case 1 (per-app limits: an app with cpu 7, ram 32 fits only the largest zone). */
@@ -369,6 +388,7 @@ int main(void)
 {
     test_errors();
     test_expansion();
+    test_search_options();
     test_resolve_case2();
     test_templates();
     test_migration_instance();
