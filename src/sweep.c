@@ -44,6 +44,8 @@ static const char sweep_usage[] =
     "      --zones K[,K...]      run only the tasks with these zone counts (job arrays)\n"
     "  -i, --iterations N        perturbation rounds per start for every task (overrides)\n"
     "  -t, --time-limit SEC      search time limit per task (results then depend on speed)\n"
+    "      --effort E            scale the automatic work of every task (default: the\n"
+    "                            sweep's search.effort, else the instance's, else 1)\n"
     "      --list                print the tasks that would run and exit\n"
     "  -f, --force               overwrite existing output files\n"
     "  -q, --quiet               no report on stdout, no progress on stderr\n"
@@ -69,8 +71,8 @@ typedef struct {
     int only[64];
     int nonly;
     int64_t iterations;
-    double time_limit;
-    int set_iterations, set_time;
+    double time_limit, effort;
+    int set_iterations, set_time, set_effort;
     char command_line[4096];
 } sweep_cli;
 
@@ -111,7 +113,7 @@ static int parse_zone_list(const char *text, sweep_cli *c)
     return ZP_OK;
 }
 
-enum { OPT_SUMMARY = 256, OPT_SLICE, OPT_ZONES, OPT_LIST };
+enum { OPT_SUMMARY = 256, OPT_SLICE, OPT_ZONES, OPT_LIST, OPT_EFFORT };
 
 static int parse_cli(sweep_cli *c, int argc, char **argv)
 {
@@ -121,6 +123,7 @@ static int parse_cli(sweep_cli *c, int argc, char **argv)
         {"ranks-per-task", required_argument, 0, 'R'}, {"slice", required_argument, 0, OPT_SLICE},
         {"zones", required_argument, 0, OPT_ZONES}, {"iterations", required_argument, 0, 'i'},
         {"time-limit", required_argument, 0, 't'},  {"list", no_argument, 0, OPT_LIST},
+        {"effort", required_argument, 0, OPT_EFFORT},
         {"force", no_argument, 0, 'f'},             {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'},              {0, 0, 0, 0}};
     memset(c, 0, sizeof *c);
@@ -175,6 +178,11 @@ static int parse_cli(sweep_cli *c, int argc, char **argv)
             c->set_time = 1;
             break;
         }
+        case OPT_EFFORT:
+            if (zp_parse_double(optarg, ZP_EFFORT_MIN, ZP_EFFORT_MAX, "--effort", &c->effort))
+                return ZP_EUSAGE;
+            c->set_effort = 1;
+            break;
         case OPT_LIST: c->list = 1; break;
         case 'f': c->force = 1; break;
         case 'q': c->quiet = 1; break;
@@ -348,6 +356,8 @@ static int load_all(sweep_run *r)
         s->search.iterations = r->cli.iterations, s->set_iterations = 1;
     if (r->cli.set_time)
         s->search.time_limit = r->cli.time_limit, s->set_time = 1;
+    if (r->cli.set_effort)
+        s->search.effort = r->cli.effort, s->set_effort = 1;
 out:
     zp_free(data);
     return rc;
