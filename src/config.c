@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <cJSON.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -604,49 +603,6 @@ int config_check_feasible(const zp_problem *p)
     return check_feasible(p, p->n, p->source ? p->source : "input");
 }
 
-/* ---- whole file ----------------------------------------------------------------------------- */
-
-static int read_file(const char *path, char **buf, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return zp_fail(ZP_EIO, "%s: cannot open: %s", path, strerror(errno));
-    int rc = ZP_OK;
-    size_t cap = 1 << 16, used = 0;
-    char *data = zp_malloc(cap);
-    if (!data) {
-        rc = ZP_ERUNTIME;
-        goto out;
-    }
-    for (;;) {
-        if (used + 1 >= cap) {
-            char *bigger = zp_realloc(data, cap * 2);
-            if (!bigger) {
-                rc = ZP_ERUNTIME;
-                goto out;
-            }
-            data = bigger;
-            cap *= 2;
-        }
-        size_t got = fread(data + used, 1, cap - used - 1, f);
-        used += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        rc = zp_fail(ZP_EIO, "%s: cannot read: %s", path, strerror(errno));
-        goto out;
-    }
-    data[used] = '\0';
-    *buf = data;
-    *len = used;
-    data = NULL;
-out:
-    zp_free(data);
-    fclose(f);
-    return rc;
-}
-
 /* Builds one problem from the parsed config; with arrivals != NULL it includes them. */
 static int build_problem(const char *file, const cJSON *root, const cJSON *arrivals,
                          zp_problem **out)
@@ -765,7 +721,7 @@ int config_load(const char *path, zp_config **out)
     if (!cfg)
         return ZP_ERUNTIME;
     options_default(&cfg->options);
-    ZP_CHECK(read_file(path, &text, &len));
+    ZP_CHECK(zp_read_file(path, &text, &len));
     ZP_CHECK(json_parse(path, text, len, &root));
     ZP_CHECK(read_config_tree(path, root, cfg));
     *out = cfg;

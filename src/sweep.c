@@ -390,27 +390,10 @@ static int read_old_summary(sweep_run *r, const char *path, int optional, int **
     int rc = ZP_OK;
     char *text = NULL;
     cJSON *root = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        if (optional && errno == ENOENT)
-            return ZP_OK;
-        return zp_fail(ZP_EIO, "%s: cannot open: %s", path, strerror(errno));
-    }
-    size_t cap = 1 << 16, used = 0;
-    ZP_ALLOC(text, cap);
-    for (;;) {
-        if (used + 1 >= cap) {
-            char *bigger = zp_realloc(text, cap * 2);
-            if (!bigger)
-                ZP_CHECK(ZP_ERUNTIME);
-            text = bigger, cap *= 2;
-        }
-        size_t got = fread(text + used, 1, cap - used - 1, f);
-        used += got;
-        if (!got)
-            break;
-    }
-    text[used] = '\0';
+    size_t len = 0;
+    if (optional && access(path, F_OK) != 0 && errno == ENOENT)
+        return ZP_OK;
+    ZP_CHECK(zp_read_file(path, &text, &len));
     root = cJSON_Parse(text);
     cJSON *tasks = root ? cJSON_GetObjectItemCaseSensitive(root, "tasks") : NULL;
     if (!cJSON_IsArray(tasks))
@@ -438,7 +421,6 @@ static int read_old_summary(sweep_run *r, const char *path, int optional, int **
 out:
     cJSON_Delete(root);
     zp_free(text);
-    fclose(f);
     return rc;
 }
 

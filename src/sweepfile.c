@@ -3,7 +3,6 @@
 #include "sweepfile.h"
 
 #include <cJSON.h>
-#include <errno.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -418,32 +417,12 @@ int sweep_load(const char *path, sweep_def **out)
 {
     int rc = ZP_OK;
     char *text = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return zp_fail(ZP_EIO, "%s: cannot open: %s", path, strerror(errno));
-    size_t cap = 1 << 14, used = 0;
-    ZP_ALLOC(text, cap);
-    for (;;) {
-        if (used + 1 >= cap) {
-            char *bigger = zp_realloc(text, cap * 2);
-            if (!bigger)
-                ZP_CHECK(ZP_ERUNTIME);
-            text = bigger;
-            cap *= 2;
-        }
-        size_t got = fread(text + used, 1, cap - used - 1, f);
-        used += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f))
-        ZP_CHECK(zp_fail(ZP_EIO, "%s: read error", path));
-    text[used] = '\0';
-    if (strlen(text) != used)
+    size_t len = 0;
+    ZP_CHECK(zp_read_file(path, &text, &len));
+    if (strlen(text) != len)
         ZP_CHECK(zp_fail(ZP_EINPUT, "%s: contains a NUL byte", path));
     ZP_CHECK(sweep_parse(path, text, out));
 out:
-    fclose(f);
     zp_free(text);
     return rc;
 }

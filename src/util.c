@@ -153,3 +153,44 @@ int zp_parse_double(const char *text, double lo, double hi, const char *opt, dou
     *out = v;
     return ZP_OK;
 }
+
+int zp_read_file(const char *path, char **buf, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return zp_fail(ZP_EIO, "%s: cannot open: %s", path, strerror(errno));
+    int rc = ZP_OK;
+    size_t cap = 1 << 16, used = 0;
+    char *data = zp_malloc(cap);
+    if (!data) {
+        rc = ZP_ERUNTIME;
+        goto out;
+    }
+    for (;;) {
+        if (used + 1 >= cap) {
+            char *bigger = zp_realloc(data, cap * 2);
+            if (!bigger) {
+                rc = ZP_ERUNTIME;
+                goto out;
+            }
+            data = bigger;
+            cap *= 2;
+        }
+        size_t got = fread(data + used, 1, cap - used - 1, f);
+        used += got;
+        if (got == 0)
+            break;
+    }
+    if (ferror(f)) {
+        rc = zp_fail(ZP_EIO, "%s: cannot read: %s", path, strerror(errno));
+        goto out;
+    }
+    data[used] = '\0';
+    *buf = data;
+    *len = used;
+    data = NULL;
+out:
+    zp_free(data);
+    fclose(f);
+    return rc;
+}

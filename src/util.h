@@ -63,6 +63,10 @@ long zp_alloc_count(void);
  * before any work, so that a run never fails at its end for a typo. */
 int zp_check_output_path(const char *path, int may_exist, const char *advice);
 
+/* Reads a whole file into *buf (NUL-terminated, zp_free it), its length in *len (a NUL byte
+ * inside shows as strlen(*buf) < *len). ZP_EIO "path: cannot open: ..." / "cannot read: ...". */
+int zp_read_file(const char *path, char **buf, size_t *len);
+
 /* Command-line values: text must be a whole number (a number) in [lo, hi]; otherwise ZP_EUSAGE
  * with "opt: expected ...". */
 int zp_parse_long(const char *text, long long lo, long long hi, const char *opt, long long *out);
