@@ -45,7 +45,7 @@ typedef struct zp_config {
     zp_problem *arrivals; /* base apps + arriving apps and their dependencies, or NULL */
     int64_t base_apps;    /* apps of base (the first base_apps apps of arrivals) */
     zp_options options;
-    char *perf_json;      /* the "perf" section as JSON text, or NULL (see perfmodel.h) */
+    char *perf_json;      /* the "perf" section as JSON text, or NULL (see perfconf.h) */
     char *resolved_json;  /* the whole config as parsed, for the output's /parameters */
 } zp_config;
 

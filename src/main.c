@@ -12,7 +12,7 @@
 #include "graphio.h"
 #include "h5out.h"
 #include "par.h"
-#include "perfmodel.h"
+#include "perfconf.h"
 #include "pipeline.h"
 #include "place.h"
 #include "report.h"
@@ -308,15 +308,7 @@ static int load_input(const cli *c, zp_config **cfg)
 /* Parses the config's "perf" section for problem p (NULL *pf when there is none). */
 static int load_perf(const zp_config *cfg, const zp_problem *p, const char *file, zp_perf **pf)
 {
-    *pf = NULL;
-    if (!cfg->perf_json)
-        return ZP_OK;
-    cJSON *node = cJSON_Parse(cfg->perf_json);
-    if (!node)
-        return zp_fail(ZP_ERUNTIME, "out of memory");
-    int rc = perf_parse(node, file, p, pf);
-    cJSON_Delete(node);
-    return rc;
+    return perf_parse_text(cfg->perf_json, file, p, pf);
 }
 
 /* The --objective flag against the input: the latency objective needs the model of the problem

@@ -28,34 +28,7 @@
  * bit/s (link aggregation: n bundled links give n times the rate). Only requests are
  * transmitted through the link queue (responses are not modelled, as in the issue's formula).
  *
- * Config, the top-level section "perf" (every key optional unless marked; unknown keys are
- * errors):
- *   {
- *     "service_rate": 1000,       required: mu, requests/s an app serves on a whole core (> 0)
- *     "reservation": 0.5,         Q/P, cores reserved per app (> 0, may exceed 1), or "auto":
- *                                 Q/P = app cpu demand / cpu capacity of the zone it is in
- *                                 (needs a resource "cpu", finite capacities > 0 and a cpu
- *                                 demand > 0 for every app that serves). Default 1.
- *     "request_size_kb": 4,       E[s], mean request size in kB (1 kB = 1000 bytes, > 0),
- *                                 default 1.
- *     "percentile": 99,           phi in percent, 0 < phi < 100. Default 99.
- *     "network": true,            whether the objective and the summary include the network
- *                                 term (the per-dependency results always give both). Default true.
- *     "tiers": {
- *       "zone": {"latency_ms": 0.268, "link_gbps": 10, "links": 1},   inside a zone
- *       "core": {"latency_ms": 1.34,  "link_gbps": 10, "links": 2}    between zones
- *     },                          latency_ms = one-way delta (>= 0); links an integer >= 1.
- *                                 Defaults: 0.268 ms / 1.34 ms, 10 Gbit/s, 1 link.
- *     "pairs": [{"zones": ["z0", "z1"], "latency_ms": 34, "link_gbps": 1, "links": 1}],
- *                                 per zone pair overrides of the tier values (["z0", "z0"] is
- *                                 zone z0's own link), e.g. regions.
- *     "apps": {"A3": {"service_rate": 200, "reservation": 1.0, "request_size_kb": 8}},
- *                                 per app overrides; request_size_kb here is the mean size of
- *                                 the requests the app serves.
- *     "dependencies": [{"apps": ["A1", "A2"], "server": "A2", "request_size_kb": 16}]
- *                                 per dependency overrides (the pair must be a dependency).
- *   }
- * Request size precedence: dependency entry, then the server's "apps" entry, then the default.
+ * The "perf" section of a config that sets these parameters is read by perfconf.h.
  *
  * Units: rates in requests/s, times in seconds, loads in bit/s. Results hold INFINITY where a
  * queue is unstable (utilisation >= 1). The parameters are bound to the problem they were
@@ -63,13 +36,19 @@
 #ifndef ZP_PERFMODEL_H
 #define ZP_PERFMODEL_H
 
-#include <cJSON.h>
 #include <stdint.h>
 
 #include "problem.h"
 
 /* Reservation value meaning "auto": demand / capacity of the app's zone, at evaluation time. */
 #define ZP_PERF_AUTO (-1.0)
+
+/* Defaults of the "perf" section (docs/perfmodel.md says where they come from). */
+#define ZP_PERF_LATENCY_ZONE_MS 0.268 /* one-way delta inside a zone */
+#define ZP_PERF_LATENCY_CORE_MS 1.34  /* one-way delta between zones */
+#define ZP_PERF_LINK_GBPS 10.0
+#define ZP_PERF_SIZE_KB 1.0
+#define ZP_PERF_BITS_PER_KB 8000.0 /* 1 kB = 1000 bytes, like the SI Gbit/s it is divided by */
 
 /* Per-queue cost of an unstable queue (utilisation >= 1) in the objective, times utilisation:
  * large but finite so that an optimiser still sees which way is better. */
@@ -129,17 +108,16 @@ typedef struct zp_perf_result {
     double objective;           /* perf_objective() of the placement */
 } zp_perf_result;
 
-/* Parses the "perf" section (node, a JSON object) for problem p; file names the config in
- * messages. On success *out is a new zp_perf the caller releases with perf_destroy(). On failure
- * *out is untouched and the status is ZP_EINPUT with a message "file: perf.path: what is wrong",
- * or ZP_ERUNTIME when out of memory. p must have its apps, zones and dependencies set. */
-int perf_parse(const cJSON *node, const char *file, const zp_problem *p, zp_perf **out);
-
 /* Creates parameters with every default for problem p (service rate mu, reservation 1, 1 kB
  * requests, tier defaults), as if "perf" were {"service_rate": mu}. Caller owns *out. */
 int perf_create(const zp_problem *p, double mu, zp_perf **out);
 /* Releases pf and sets *pf to NULL; NULL and *pf == NULL are fine. */
 void perf_destroy(zp_perf **pf);
+/* Sets the link of zones a and b (both orders): one-way latency, bandwidth of each of its
+ * links and their count. */
+void perf_set_link(zp_perf *pf, int a, int b, double latency_ms, double gbps, int links);
+/* Total arrival rate of app v as a server (the dependencies it serves), requests/s. */
+double perf_arrival(const zp_perf *pf, const zp_problem *p, int v);
 
 /* Predicts everything for placement x (x[i] in 0..k-1). On success *out is a new result the
  * caller releases with perf_result_destroy(). Fails with ZP_ERUNTIME when out of memory, when x

@@ -6,4 +6,6 @@ expect_eq "only src/par_mpi.c includes mpi.h" "$(grep -l '#include <mpi.h>' src/
 expect_eq "only src/h5out.c includes hdf5.h" "$(grep -l '#include <hdf5.h>' src/*.[ch] | tr '\n' ' ')" "src/h5out.c "
 expect_eq "no MPI_ or H5 calls outside their layers" \
     "$(grep -lE '\bMPI_[A-Z][a-z]+\(|\bH5[A-Z][a-z_]*\(' src/*.c | grep -v -e par_mpi.c -e h5out.c | tr '\n' ' ')" ""
+expect_eq "the model and the search see no JSON (perfconf.c reads the perf section)" \
+    "$(grep -l 'cJSON' src/perfmodel.[ch] src/cost.[ch] src/search.[ch] | tr '\n' ' ')" ""
 finish

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "perfmodel.h"
+#include "perfconf.h"
 #include "problem.h"
 #include "rng.h"
 #include "topology.h"

@@ -10,7 +10,7 @@
 
 #include "check.h"
 #include "cost.h"
-#include "perfmodel.h"
+#include "perfconf.h"
 #include "problem.h"
 #include "rebalance.h"
 #include "rng.h"
