@@ -15,7 +15,7 @@ BUILD := build$(if $(filter 0,$(MPI)),-serial)$(if $(filter 1,$(SANITIZE)),-san)
 ifeq ($(MPI),1)
   CC := mpicc
   PKGS := hdf5-openmpi libcjson
-  EDGE_SRC := src/par_mpi.c $(if $(wildcard src/h5out.c),src/h5out.c,src/h5out_none.c)
+  EDGE_SRC := src/par_mpi.c $(if $(wildcard src/h5out.c),src/h5io.c src/h5out.c src/h5perf.c,src/h5out_none.c)
 else
   CC := gcc
   PKGS := libcjson
@@ -35,7 +35,7 @@ CFLAGS := -std=c11 -g $(OPT) -Wall -Wextra -Werror -Wno-format-truncation -D_POS
 LDFLAGS_ALL := $(OPT) $(PKG_LIBS) -lm
 
 # The core: every module but the CLI and the MPI/HDF5 edge, which unit tests link without MPI.
-CORE_SRC := $(filter-out src/main.c src/sweep.c src/par_mpi.c src/par_serial.c src/h5out.c src/h5out_none.c,\
+CORE_SRC := $(filter-out src/main.c src/sweep.c src/par_mpi.c src/par_serial.c src/h5%.c,\
               $(wildcard src/*.c))
 CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/%.o)
 EDGE_OBJ := $(EDGE_SRC:src/%.c=$(BUILD)/%.o)

@@ -49,7 +49,7 @@ build() {
     rm -f "$WORK"/obj/*.o "$WORK/libzpcore.a"
     for src in src/*.c; do
         case "$(basename "$src")" in
-            main.c | par_*.c | h5out*.c) continue ;;
+            main.c | par_*.c | h5*.c) continue ;;
         esac
         obj="$WORK/obj/$(basename "$src" .c).o"
         # shellcheck disable=SC2086

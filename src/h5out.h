@@ -1,6 +1,7 @@
 /* h5out.h - the output layer: one HDF5 file per run (design.md section 5), written collectively
- * by every rank of a communicator with parallel HDF5. h5out.c is the only file that includes
- * hdf5.h; h5out_none.c stands in for builds without MPI/HDF5 and refuses --out.
+ * by every rank of a communicator with parallel HDF5. h5out.c writes the layout, h5perf.c the
+ * /perf groups, both over h5io.c (the only place that includes hdf5.h, through h5io.h);
+ * h5out_none.c stands in for builds without MPI/HDF5 and refuses --out.
  *
  * The file is created as PATH.partial and renamed to PATH by a successful h5out_close, so a
  * crash never leaves a file under the final name. An existing PATH is an error unless force.

@@ -1,6 +1,6 @@
 /* par.h - the parallel layer: everything zoneplace does with MPI goes through here. par_mpi.c
  * implements it with MPI (the only file including mpi.h besides what hdf5.h pulls in for
- * h5out.c); par_serial.c implements it for one process (make MPI=0).
+ * the output layer, src/h5*.c); par_serial.c implements it for one process (make MPI=0).
  *
  * Functions marked "collective" must be called by every rank of the communicator. */
 #ifndef ZP_PAR_H
