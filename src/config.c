@@ -13,7 +13,7 @@
 #include "util.h"
 
 #define MAX_RESOURCES 16
-#define MAX_NUMBER 1e15 /* keeps sums of demands and weights exact and far from overflow */
+#define MAX_NUMBER ZP_MAX_NUMBER /* the limit of every input format (util.h) */
 
 void options_default(zp_options *o)
 {

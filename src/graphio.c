@@ -16,7 +16,7 @@
 
 #define CHUNK ((size_t)4 << 20)
 #define MAX_EXACT 9007199254740992.0 /* 2^53: larger integers do not survive a double */
-#define MAX_APPS (INT_MAX - 1)
+#define MAX_APPS ZP_MAX_APPS
 #define TOKEN_SHOWN 40 /* characters of a bad token quoted in a message */
 
 #if defined(__GNUC__)
@@ -72,6 +72,13 @@ static int reader_fill(line_reader *r)
         r->end = pending;
     }
     if (r->cap - r->end < CHUNK / 2) {
+        /* only a line without end grows the buffer: a device or pipe of NULs or of one endless
+         * line is refused here instead of filling memory */
+        if (memchr(r->buf, '\0', r->end))
+            return zp_fail(ZP_EINPUT, "%s:%ld: NUL byte in a text file", r->path, r->line + 1);
+        if (r->cap >= ZP_MAX_INPUT_BYTES)
+            return zp_fail(ZP_EINPUT, "%s:%ld: a line longer than %zu MiB (the input limit)",
+                           r->path, r->line + 1, ZP_MAX_INPUT_BYTES >> 20);
         char *bigger = zp_realloc(r->buf, r->cap * 2);
         if (!bigger)
             return ZP_ERUNTIME;
@@ -522,6 +529,9 @@ static int metis_vertex_values(metis_reader *mr, int u, char **s)
         if (v < 0)
             return zp_fail(ZP_EINPUT, "%s:%ld: vertex size %lld of vertex %d is negative", mr->path,
                            mr->in.line, (long long)v, u + 1);
+        if (v > ZP_MAX_NUMBER)
+            return zp_fail(ZP_EINPUT, "%s:%ld: vertex size %lld of vertex %d is above the limit "
+                           "1e15", mr->path, mr->in.line, (long long)v, u + 1);
         mr->vsize[u] = (double)v;
     }
     for (int c = 0; c < mr->ncon; c++) {
@@ -529,6 +539,9 @@ static int metis_vertex_values(metis_reader *mr, int u, char **s)
         if (v < 0)
             return zp_fail(ZP_EINPUT, "%s:%ld: vertex weight %lld of vertex %d is negative",
                            mr->path, mr->in.line, (long long)v, u + 1);
+        if (v > ZP_MAX_NUMBER)
+            return zp_fail(ZP_EINPUT, "%s:%ld: vertex weight %lld of vertex %d is above the limit "
+                           "1e15", mr->path, mr->in.line, (long long)v, u + 1);
         mr->vweight[(int64_t)u * mr->ncon + c] = (double)v;
     }
 out:
@@ -549,9 +562,9 @@ static int metis_edge_weight(metis_reader *mr, int u, int64_t nb, char **s, doub
     if (!found)
         return zp_fail(ZP_EINPUT, "%s:%ld: neighbour %lld of vertex %d has no edge weight",
                        mr->path, mr->in.line, (long long)nb, u + 1);
-    if (x <= 0)
-        return zp_fail(ZP_EINPUT, "%s:%ld: edge %d-%lld has weight %lld; weights must be > 0",
-                       mr->path, mr->in.line, u + 1, (long long)nb, (long long)x);
+    if (x <= 0 || x > ZP_MAX_NUMBER)
+        return zp_fail(ZP_EINPUT, "%s:%ld: edge %d-%lld has weight %lld; weights must be > 0 "
+                       "and <= 1e15", mr->path, mr->in.line, u + 1, (long long)nb, (long long)x);
     *w = (double)x;
     return ZP_OK;
 }

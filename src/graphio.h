@@ -27,7 +27,8 @@
  * Rejected with file:line: header counts that disagree with the body (vertex lines, edges =
  * half the adjacency entries), neighbour ids out of range, self-loops, a neighbour listed twice
  * on a line, asymmetry (u lists v but v does not list u, or with another weight), tokens that
- * are not integers, negative vertex weights or sizes, edge weights <= 0, numbers above 2^53. */
+ * are not integers, negative vertex weights or sizes, edge weights <= 0, weights and sizes above
+ * ZP_MAX_NUMBER (1e15, the limit of every input format), a line longer than ZP_MAX_INPUT_BYTES. */
 int graphio_read_metis(const char *path, zp_problem **out);
 
 /* Reads CSV microservice data. services.csv: header naming the columns name, cpu_millicores,

@@ -59,12 +59,16 @@ int json_number(const char *file, const char *path, const cJSON *node, double lo
         return json_error(file, path, "expected a%s number, got one too large for a double",
                           kind);
     double v = node->valuedouble;
+    char got[ZP_NUMBER_TEXT], low[ZP_NUMBER_TEXT], high[ZP_NUMBER_TEXT];
+    /* as many digits as tell the value from the limit: 1.0000001e15 is not "1e+15" */
+    zp_format_number(got, v);
     if (integer && v != floor(v))
-        return json_error(file, path, "expected a whole number, got %g", v);
+        return json_error(file, path, "expected a whole number, got %s", got);
     if (v < lo || v > hi) /* whole numbers in full: %g would print 2147483646 as 2.14748e+09 */
-        return json_error(file, path, integer ? "expected a number in [%.0f, %.0f], got %.0f"
-                                              : "expected a number in [%g, %g], got %g",
-                          lo, hi, v);
+        return integer ? json_error(file, path, "expected a number in [%.0f, %.0f], got %.0f", lo,
+                                    hi, v)
+                       : json_error(file, path, "expected a number in [%s, %s], got %s",
+                                    zp_format_number(low, lo), zp_format_number(high, hi), got);
     *out = v;
     return ZP_OK;
 }

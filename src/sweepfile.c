@@ -383,7 +383,7 @@ static int parse_tree(const char *file, const cJSON *root, sweep_def *s)
     ZP_CHECK(read_num_list(file, root, "move_factor", 0, 1e9, 0, &s->move_factor, &s->nmove));
     ZP_CHECK(read_template(file, root, s));
     if (!s->nzones && cJSON_GetObjectItemCaseSensitive(root, "zone_template"))
-        return json_error(file, "zone_template", "only used with \"zones\" (a zone-count sweep)");
+        ZP_CHECK(json_error(file, "zone_template", "only used with \"zones\" (a zone-count sweep)"));
     ZP_CHECK(read_search(file, root, s));
     ZP_CHECK(expand(s));
     if (!(s->resolved_json = cJSON_PrintUnformatted(root)))

@@ -154,6 +154,25 @@ int zp_parse_double(const char *text, double lo, double hi, const char *opt, dou
     return ZP_OK;
 }
 
+const char *zp_format_number(char *buf, double v)
+{
+    /* the shortest text that reads back exactly: 100 as "100" (not "1e+02"), 1e9 as "1e+09" */
+    char text[ZP_NUMBER_TEXT];
+    snprintf(buf, ZP_NUMBER_TEXT, "%.17g", v);
+    for (int digits = 1; digits <= 17; digits++) {
+        snprintf(text, sizeof text, "%.*g", digits, v);
+        if (strtod(text, NULL) == v && strlen(text) < strlen(buf))
+            strcpy(buf, text);
+    }
+    return buf;
+}
+
+static int input_too_large(const char *path)
+{
+    return zp_fail(ZP_EINPUT, "%s: larger than %zu MiB (the input limit; give large problems "
+                   "as a .graph or CSV input)", path, ZP_MAX_INPUT_BYTES >> 20);
+}
+
 int zp_read_file(const char *path, char **buf, size_t *len)
 {
     FILE *f = fopen(path, "rb");
@@ -161,30 +180,33 @@ int zp_read_file(const char *path, char **buf, size_t *len)
         return zp_fail(ZP_EIO, "%s: cannot open: %s", path, strerror(errno));
     int rc = ZP_OK;
     size_t cap = 1 << 16, used = 0;
-    char *data = zp_malloc(cap);
-    if (!data) {
-        rc = ZP_ERUNTIME;
-        goto out;
-    }
+    char *data = NULL;
+    struct stat st;
+    /* a regular file's size is known: refuse it before reading it */
+    if (fstat(fileno(f), &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size > ZP_MAX_INPUT_BYTES)
+        ZP_CHECK(input_too_large(path));
+    if (!(data = zp_malloc(cap)))
+        ZP_CHECK(ZP_ERUNTIME);
     for (;;) {
         if (used + 1 >= cap) {
-            char *bigger = zp_realloc(data, cap * 2);
-            if (!bigger) {
-                rc = ZP_ERUNTIME;
-                goto out;
-            }
+            /* room for one byte past the limit, to tell a file of exactly the limit */
+            size_t bigger_cap = ZP_MIN(cap * 2, ZP_MAX_INPUT_BYTES + 2);
+            char *bigger = zp_realloc(data, bigger_cap);
+            if (!bigger)
+                ZP_CHECK(ZP_ERUNTIME);
             data = bigger;
-            cap *= 2;
+            cap = bigger_cap;
         }
         size_t got = fread(data + used, 1, cap - used - 1, f);
         used += got;
-        if (got == 0)
+        if (used > ZP_MAX_INPUT_BYTES)
+            ZP_CHECK(input_too_large(path));
+        /* callers refuse a NUL byte; reading on would only delay that (think /dev/zero) */
+        if (got == 0 || memchr(data + used - got, '\0', got))
             break;
     }
-    if (ferror(f)) {
-        rc = zp_fail(ZP_EIO, "%s: cannot read: %s", path, strerror(errno));
-        goto out;
-    }
+    if (ferror(f))
+        ZP_CHECK(zp_fail(ZP_EIO, "%s: cannot read: %s", path, strerror(errno)));
     data[used] = '\0';
     *buf = data;
     *len = used;

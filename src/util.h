@@ -63,8 +63,28 @@ long zp_alloc_count(void);
  * before any work, so that a run never fails at its end for a typo. */
 int zp_check_output_path(const char *path, int may_exist, const char *advice);
 
-/* Reads a whole file into *buf (NUL-terminated, zp_free it), its length in *len (a NUL byte
- * inside shows as strlen(*buf) < *len). ZP_EIO "path: cannot open: ..." / "cannot read: ...". */
+/* ---- input limits: the same for every reader (JSON configs and sweep files, METIS .graph,
+ * CSV), so that one model never sees a number one format would have refused. */
+
+/* Largest demand, capacity, dependency weight, migration size or distance: sums over millions
+ * of apps stay finite and far from 2^63 when converted, and 1 + ZP_MAX_NUMBER is still a
+ * distinct double (weights of 1 do not vanish next to the largest one in a sum of two). */
+#define ZP_MAX_NUMBER 1e15
+/* Most apps (vertices, services) of one input: app ids are int. */
+#define ZP_MAX_APPS (INT32_MAX - 1)
+/* Most bytes of a file read whole (a config, a sweep file) and of one line of a streamed input
+ * (.graph, CSV): a pipe or device that never ends is refused instead of filling memory. */
+#define ZP_MAX_INPUT_BYTES ((size_t)1 << 30)
+
+/* Writes v into buf (at least ZP_NUMBER_TEXT bytes) with the fewest digits that read back as
+ * exactly v: a refused 1.0000001e15 prints as such, not as "1e+15". */
+#define ZP_NUMBER_TEXT 32
+const char *zp_format_number(char *buf, double v);
+
+/* Reads a whole file into *buf (NUL-terminated, zp_free it), its length in *len. A NUL byte
+ * inside shows as strlen(*buf) < *len, and the read stops soon after it (no text file holds
+ * one: /dev/zero is refused at once). ZP_EIO "path: cannot open: ..." / "cannot read: ...";
+ * ZP_EINPUT "path: larger than ... (the input limit)" above ZP_MAX_INPUT_BYTES. */
 int zp_read_file(const char *path, char **buf, size_t *len);
 
 /* Command-line values: text must be a whole number (a number) in [lo, hi]; otherwise ZP_EUSAGE
