@@ -24,7 +24,9 @@ endif
 
 OPT := -O2
 ifeq ($(SANITIZE),1)
-  OPT := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+  # GCC's undefined leaves out float-cast-overflow (a double cast to an int it cannot hold)
+  OPT := -O1 -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
+         -fno-sanitize-recover=all
 endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)

@@ -15,23 +15,6 @@
 #define MAX_RESOURCES 16
 #define MAX_NUMBER ZP_MAX_NUMBER /* the limit of every input format (util.h) */
 
-void options_default(zp_options *o)
-{
-    memset(o, 0, sizeof *o);
-    o->seed = 1;
-    o->starts = 1;
-    o->epochs = 1;
-    o->trajectory_every = 1;
-    o->init = ZP_INIT_AUTO; /* multilevel above ZP_AUTO_MULTILEVEL_APPS apps, else rr */
-    o->objective = ZP_OBJECTIVE_TRAFFIC;
-    o->effort = 1.0;
-}
-
-const char *objective_name(int objective)
-{
-    return objective == ZP_OBJECTIVE_LATENCY ? "latency" : "traffic";
-}
-
 /* ---- generic field readers ------------------------------------------------------------------ */
 
 /* Reads obj[key] as a number in [lo, hi] into *out; absent keys leave *out unchanged unless
@@ -466,72 +449,12 @@ out:
     return rc;
 }
 
-/* search.objective: "traffic" (default) or "latency" (checked against "perf" and "arrivals"
- * once the whole config is read). */
-static int read_objective_kind(const char *file, const cJSON *s, zp_options *o)
-{
-    int rc = ZP_OK;
-    const char *name;
-    ZP_CHECK(read_string(file, "search", s, "objective", 0, &name));
-    if (!name)
-        return ZP_OK;
-    if (strcmp(name, "traffic") == 0)
-        o->objective = ZP_OBJECTIVE_TRAFFIC;
-    else if (strcmp(name, "latency") == 0)
-        o->objective = ZP_OBJECTIVE_LATENCY;
-    else
-        return json_error(file, "search.objective", "expected \"traffic\" or \"latency\"");
-out:
-    return rc;
-}
-
+/* The "search" section: the options table's keys (options.h). */
 static int read_search(const char *file, const cJSON *root, zp_options *o)
 {
-    int rc = ZP_OK;
-    static const char *const keys[] = {"seed",       "starts",           "epochs", "iterations",
-                                       "time_limit", "trajectory_every", "init",   "objective",
-                                       "effort",     NULL};
+    zp_option_mask given = 0;
     const cJSON *s = cJSON_GetObjectItemCaseSensitive(root, "search");
-    if (!s)
-        return ZP_OK;
-    ZP_CHECK(json_expect_object(file, "search", s));
-    ZP_CHECK(json_check_keys(file, "search", s, keys));
-    double seed = (double)o->seed, starts = o->starts, epochs = o->epochs;
-    double iters = (double)o->iterations, every = o->trajectory_every;
-    ZP_CHECK(read_number(file, "search", s, "seed", 0, 9007199254740991.0, 1, 0, &seed));
-    ZP_CHECK(read_number(file, "search", s, "starts", 1, 1e6, 1, 0, &starts));
-    ZP_CHECK(read_number(file, "search", s, "epochs", 1, 1e6, 1, 0, &epochs));
-    ZP_CHECK(read_number(file, "search", s, "iterations", 0, 1e12, 1, 0, &iters));
-    ZP_CHECK(read_number(file, "search", s, "time_limit", 0, 1e9, 0, 0, &o->time_limit));
-    ZP_CHECK(read_number(file, "search", s, "effort", ZP_EFFORT_MIN, ZP_EFFORT_MAX, 0, 0,
-                         &o->effort));
-    ZP_CHECK(read_number(file, "search", s, "trajectory_every", 1, 1e12, 1, 0, &every));
-    o->seed = (uint64_t)seed;
-    o->starts = (int)starts;
-    o->epochs = (int)epochs;
-    o->iterations = (int64_t)iters;
-    o->trajectory_every = (int)every;
-    const char *init;
-    ZP_CHECK(read_string(file, "search", s, "init", 0, &init));
-    if (init) {
-        if (strcmp(init, "rr") == 0)
-            o->init = ZP_INIT_RR;
-        else if (strcmp(init, "random") == 0)
-            o->init = ZP_INIT_RANDOM;
-        else if (strcmp(init, "greedy") == 0)
-            o->init = ZP_INIT_GREEDY;
-        else if (strcmp(init, "multilevel") == 0)
-            o->init = ZP_INIT_MULTILEVEL;
-        else if (strcmp(init, "auto") == 0)
-            o->init = ZP_INIT_AUTO;
-        else
-            return json_error(file, "search.init",
-                               "expected \"rr\", \"random\" or \"greedy\" (or \"multilevel\", "
-                               "\"auto\")");
-    }
-    ZP_CHECK(read_objective_kind(file, s, o));
-out:
-    return rc;
+    return s ? options_read_json(file, s, ZP_OPTS_RUN, o, &given) : ZP_OK;
 }
 
 /* ---- feasibility ---------------------------------------------------------------------------- */

@@ -1,6 +1,6 @@
 /* main.c - the command line: parses options, loads the input, runs the tasks and writes the
  * outputs. No model logic lives here. Exit codes: 0 ok, 1 runtime failure, 2 usage,
- * 3 invalid input, 4 I/O. Only rank 0 prints, except a rank that fails alone. */
+ * 3 invalid input, 4 I/O, 5 a sweep stopped by a signal (sweep.c). Only rank 0 prints, except a rank that fails alone. */
 #include <cJSON.h>
 #include <getopt.h>
 #include <stdio.h>
@@ -11,6 +11,7 @@
 #include "gencmd.h"
 #include "graphio.h"
 #include "h5out.h"
+#include "options.h"
 #include "par.h"
 #include "perfconf.h"
 #include "pipeline.h"
@@ -24,7 +25,8 @@
 #define ZP_GIT_REV "unknown"
 #endif
 
-static const char usage_text[] =
+/* --help: the head, the search options (options.h's table), the tail. */
+static const char usage_head[] =
     "Usage: zoneplace COMMAND [OPTIONS]\n"
     "Places containerized apps into zones: dependent apps together, zones balanced,\n"
     "capacities kept, few apps moved.\n"
@@ -34,7 +36,7 @@ static const char usage_text[] =
     "  validate --config F.json check a config and print what it holds\n"
     "  sweep --config SWEEP.json --out F.h5   run a parameter sweep (see zoneplace sweep --help)\n"
     "\n"
-    "Options of run (they override the config's \"search\" section):\n"
+    "Options of run:\n"
     "  -c, --config F.json      input config (see README: config format)\n"
     "  -g, --graph G.graph      input graph in METIS format instead (unit demands)\n"
     "      --services S.csv --calls C.csv   microservice CSV input instead\n"
@@ -43,27 +45,27 @@ static const char usage_text[] =
     "                           default 0.03, the METIS convention)\n"
     "      --capacity-slack X   graph/CSV: each zone holds (1+X)/K of the total demand of\n"
     "                           every resource (cumulative capacities); default unlimited\n"
-    "  -s, --seed S             base seed of the random streams (default 1)\n"
-    "  -n, --starts N           local-search starts, spread over MPI ranks (default 1)\n"
-    "  -e, --epochs E           best-placement exchanges between starts (default 1)\n"
-    "  -i, --iterations N       perturbation rounds per start (default: by problem size)\n"
-    "      --init KIND          initial placement: auto (default: multilevel above 5000\n"
-    "                           apps, else rr), rr, random, greedy, multilevel\n"
-    "      --objective KIND     what the search minimises: traffic (default) or latency\n"
-    "      --effort E           scale the automatic work budgets (default 1; 0.1: about\n"
-    "                           10x faster on large inputs, a few % more cut; 4: more\n"
-    "                           starts and rounds); reproducible, unlike --time-limit\n"
-    "                           (the predicted mean response time; needs a \"perf\" section)\n"
-    "  -t, --time-limit SEC     stop searching after SEC seconds per task (not reproducible)\n"
     "  -o, --out F.h5           write the run to an HDF5 file (via F.h5.partial)\n"
     "      --summary F.json     write final metrics and placements as JSON\n"
-    "      --trajectory-every N trajectory row every N search rounds (default 1)\n"
     "  -f, --force              overwrite existing output files\n"
     "  -q, --quiet              no report on stdout, no progress on stderr\n"
     "  -h, --help               this help\n"
     "  -V, --version            version\n"
     "\n"
-    "Exit status: 0 ok, 1 runtime failure, 2 usage, 3 invalid input, 4 I/O.\n";
+    "Search options (they override the config's \"search\" section; the key of\n"
+    "--time-limit there is \"time_limit\", and so on):\n";
+#define USAGE_COLUMN 27
+static const char usage_tail[] =
+    "\n"
+    "Exit status: 0 ok, 1 runtime failure, 2 usage, 3 invalid input, 4 I/O,\n"
+    "5 stopped by a signal (sweep only; partial results saved).\n";
+
+static void print_usage(void)
+{
+    fputs(usage_head, stdout);
+    options_print_help(stdout, ZP_OPTS_RUN, USAGE_COLUMN);
+    fputs(usage_tail, stdout);
+}
 
 typedef struct {
     const char *command;
@@ -74,9 +76,8 @@ typedef struct {
     const char *out;
     const char *summary;
     int force, quiet;
-    zp_options overrides;
-    int set_seed, set_starts, set_epochs, set_iterations, set_time, set_init, set_every;
-    int set_objective, set_effort;
+    zp_options overrides;  /* search options given on the command line ... */
+    zp_option_mask given; /* ... and which (options.h) */
     char command_line[2048];
 } cli;
 
@@ -93,10 +94,7 @@ static void join_command_line(cli *c, int argc, char **argv)
     }
 }
 
-enum {
-    OPT_SUMMARY = 256, OPT_INIT, OPT_EVERY, OPT_SERVICES, OPT_CALLS, OPT_IMBALANCE, OPT_SLACK,
-    OPT_OBJECTIVE, OPT_EFFORT
-};
+enum { OPT_SUMMARY = 256, OPT_SERVICES, OPT_CALLS, OPT_IMBALANCE, OPT_SLACK };
 
 static int parse_option(cli *c, int opt, const char *arg)
 {
@@ -122,61 +120,12 @@ static int parse_option(cli *c, int opt, const char *arg)
     case OPT_SUMMARY: c->summary = arg; break;
     case 'f': c->force = 1; break;
     case 'q': c->quiet = 1; break;
-    case 's':
-        ZP_CHECK(zp_parse_long(arg, 0, 9007199254740991LL, "--seed", &v));
-        o->seed = (uint64_t)v, c->set_seed = 1;
-        break;
-    case 'n':
-        ZP_CHECK(zp_parse_long(arg, 1, 1000000, "--starts", &v));
-        o->starts = (int)v, c->set_starts = 1;
-        break;
-    case 'e':
-        ZP_CHECK(zp_parse_long(arg, 1, 1000000, "--epochs", &v));
-        o->epochs = (int)v, c->set_epochs = 1;
-        break;
-    case 'i':
-        ZP_CHECK(zp_parse_long(arg, 0, 1000000000000LL, "--iterations", &v));
-        o->iterations = v, c->set_iterations = 1;
-        break;
-    case 't':
-        ZP_CHECK(zp_parse_double(arg, 0, 1e9, "--time-limit", &o->time_limit));
-        c->set_time = 1;
-        break;
-    case OPT_EVERY:
-        ZP_CHECK(zp_parse_long(arg, 1, 1000000000, "--trajectory-every", &v));
-        o->trajectory_every = (int)v, c->set_every = 1;
-        break;
-    case OPT_INIT:
-        c->set_init = 1;
-        if (strcmp(arg, "rr") == 0)
-            o->init = ZP_INIT_RR;
-        else if (strcmp(arg, "random") == 0)
-            o->init = ZP_INIT_RANDOM;
-        else if (strcmp(arg, "greedy") == 0)
-            o->init = ZP_INIT_GREEDY;
-        else if (strcmp(arg, "multilevel") == 0)
-            o->init = ZP_INIT_MULTILEVEL;
-        else if (strcmp(arg, "auto") == 0)
-            o->init = ZP_INIT_AUTO;
-        else
-            return zp_fail(ZP_EUSAGE,
-                           "--init: expected auto, rr, random, greedy or multilevel, got '%s'", arg);
-        break;
-    case OPT_EFFORT:
-        ZP_CHECK(zp_parse_double(arg, ZP_EFFORT_MIN, ZP_EFFORT_MAX, "--effort", &o->effort));
-        c->set_effort = 1;
-        break;
-    case OPT_OBJECTIVE:
-        c->set_objective = 1;
-        if (strcmp(arg, "traffic") == 0)
-            o->objective = ZP_OBJECTIVE_TRAFFIC;
-        else if (strcmp(arg, "latency") == 0)
-            o->objective = ZP_OBJECTIVE_LATENCY;
-        else
-            return zp_fail(ZP_EUSAGE, "--objective: expected traffic or latency, got '%s'", arg);
-        break;
-    default:
-        return zp_fail(ZP_EUSAGE, "unknown option (see zoneplace --help)");
+    default: {
+        int i = options_cli_index(ZP_OPTS_RUN, opt);
+        if (i < 0)
+            return zp_fail(ZP_EUSAGE, "unknown option (see zoneplace --help)");
+        ZP_CHECK(options_cli_parse(i, arg, o, &c->given));
+    }
     }
 out:
     return rc;
@@ -185,22 +134,21 @@ out:
 static int parse_cli(cli *c, int argc, char **argv)
 {
     int rc = ZP_OK;
-    static const struct option longopts[] = {
+    static const struct option own[] = {
         {"config", required_argument, 0, 'c'},     {"out", required_argument, 0, 'o'},
         {"graph", required_argument, 0, 'g'},      {"services", required_argument, 0, OPT_SERVICES},
         {"calls", required_argument, 0, OPT_CALLS}, {"zones", required_argument, 0, 'k'},
         {"imbalance", required_argument, 0, OPT_IMBALANCE},
         {"capacity-slack", required_argument, 0, OPT_SLACK},
         {"summary", required_argument, 0, OPT_SUMMARY}, {"force", no_argument, 0, 'f'},
-        {"quiet", no_argument, 0, 'q'},            {"seed", required_argument, 0, 's'},
-        {"starts", required_argument, 0, 'n'},     {"epochs", required_argument, 0, 'e'},
-        {"iterations", required_argument, 0, 'i'}, {"time-limit", required_argument, 0, 't'},
-        {"init", required_argument, 0, OPT_INIT},
-        {"objective", required_argument, 0, OPT_OBJECTIVE},
-        {"effort", required_argument, 0, OPT_EFFORT},
-        {"trajectory-every", required_argument, 0, OPT_EVERY},
-        {"help", no_argument, 0, 'h'},             {"version", no_argument, 0, 'V'},
-        {0, 0, 0, 0}};
+        {"quiet", no_argument, 0, 'q'},            {"help", no_argument, 0, 'h'},
+        {"version", no_argument, 0, 'V'}};
+    enum { NOWN = sizeof own / sizeof own[0] };
+    struct option longopts[NOWN + 8 * sizeof(zp_option_mask) + 1];
+    char shortopts[128] = "c:g:k:o:fqhV";
+    int nlong = NOWN;
+    memcpy(longopts, own, sizeof own);
+    options_cli_add(ZP_OPTS_RUN, longopts, &nlong, shortopts, sizeof shortopts);
     memset(c, 0, sizeof *c);
     c->command = argv[1];
     options_default(&c->overrides);
@@ -209,7 +157,7 @@ static int parse_cli(cli *c, int argc, char **argv)
     opterr = 0;
     optind = 2;
     int opt;
-    while ((opt = getopt_long(argc, argv, "c:g:k:o:fqs:n:e:i:t:hV", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         if (opt == '?') {
             if (optopt)
                 return zp_fail(ZP_EUSAGE, "option -%c: unknown or missing its value (see --help)",
@@ -235,20 +183,6 @@ static int parse_cli(cli *c, int argc, char **argv)
                                   "--graph or --services (a config names its zones)", argv[1]);
 out:
     return rc;
-}
-
-static void apply_overrides(const cli *c, zp_options *o)
-{
-    const zp_options *v = &c->overrides;
-    if (c->set_seed) o->seed = v->seed;
-    if (c->set_starts) o->starts = v->starts;
-    if (c->set_epochs) o->epochs = v->epochs;
-    if (c->set_iterations) o->iterations = v->iterations;
-    if (c->set_time) o->time_limit = v->time_limit;
-    if (c->set_init) o->init = v->init;
-    if (c->set_every) o->trajectory_every = v->trajectory_every;
-    if (c->set_objective) o->objective = v->objective;
-    if (c->set_effort) o->effort = v->effort;
 }
 
 /* Zones of a graph or CSV input: K identical zones; with a capacity slack each holds (1+X)/K of
@@ -315,7 +249,7 @@ static int load_perf(const zp_config *cfg, const zp_problem *p, const char *file
  * the search places (the config's own "search.objective" is checked by config.c). */
 static int check_objective(const cli *c, const zp_config *cfg)
 {
-    if (!c->set_objective || cfg->options.objective != ZP_OBJECTIVE_LATENCY)
+    if (!options_given(c->given, "objective") || cfg->options.objective != ZP_OBJECTIVE_LATENCY)
         return ZP_OK;
     if (!cfg->perf_json)
         return zp_fail(ZP_EUSAGE, "--objective latency needs a config with a \"perf\" section "
@@ -427,7 +361,7 @@ static int cmd_run(const cli *c, zp_comm *world)
     const char *fail_rank = getenv("ZP_TEST_FAIL_RANK");
     if (fail_rank && *fail_rank && atoi(fail_rank) == rank)
         ZP_CHECK(zp_fail(ZP_ERUNTIME, "injected failure on rank %d", rank));
-    apply_overrides(c, &cfg->options);
+    options_apply(&cfg->options, &c->overrides, c->given);
     ZP_CHECK(par_agree_status(world, check_objective(c, cfg)));
     if (c->summary && rank == 0)
         rc = zp_check_output_path(c->summary, c->force, "use --force to overwrite");
@@ -474,7 +408,7 @@ static int dispatch(int argc, char **argv, zp_comm *world)
         return zp_fail(ZP_EUSAGE, "no command given (see zoneplace --help)");
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         if (rank == 0)
-            fputs(usage_text, stdout);
+            print_usage();
         return ZP_OK;
     }
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "-V") == 0) {
@@ -493,7 +427,7 @@ static int dispatch(int argc, char **argv, zp_comm *world)
     for (int i = 2; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
             if (rank == 0)
-                fputs(usage_text, stdout);
+                print_usage();
             return ZP_OK;
         }
     }

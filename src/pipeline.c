@@ -20,13 +20,12 @@
 
 const char *phase_name(int phase, int init_kind)
 {
-    static const char *const init_names[] = {"rr", "random", "greedy", "multilevel"};
     static const char *const names[] = {"",          "search",     "rebalance",
                                         "arrive",    "arrival_search", "arrival_rebalance",
                                         "coarsen",   "ml_initial", "ml_refine",
                                         "latency_search"};
     if (phase == ZP_PHASE_INIT)
-        return init_names[init_kind >= 0 && init_kind <= ZP_INIT_MULTILEVEL ? init_kind : 0];
+        return init_kind >= 0 && init_kind <= ZP_INIT_MULTILEVEL ? init_name(init_kind) : "rr";
     return phase > 0 && phase < ZP_PHASE_COUNT ? names[phase] : "?";
 }
 

@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "h5out.h"
+#include "options.h"
 #include "pipeline.h"
 #include "report.h"
 #include "sweepfile.h"
@@ -40,16 +41,17 @@ static const char sweep_usage[] =
     "                            (then the default --summary)\n"
     "  -R, --ranks-per-task R    ranks that run one task's starts together (default: ranks /\n"
     "                            tasks, at least 1); the ranks form ranks/R groups\n"
-    "      --slice I/N           run only the tasks whose id %% N == I (job arrays)\n"
+    "      --slice I/N           run only the tasks whose id % N == I (job arrays)\n"
     "      --zones K[,K...]      run only the tasks with these zone counts (job arrays)\n"
-    "  -i, --iterations N        perturbation rounds per start for every task (overrides)\n"
-    "  -t, --time-limit SEC      search time limit per task (results then depend on speed)\n"
-    "      --effort E            scale the automatic work of every task (default: the\n"
-    "                            sweep's search.effort, else the instance's, else 1)\n"
     "      --list                print the tasks that would run and exit\n"
     "  -f, --force               overwrite existing output files\n"
     "  -q, --quiet               no report on stdout, no progress on stderr\n"
     "  -h, --help                this help\n"
+    "\n"
+    "Search options of every task (they override the sweep's \"search\" section, which\n"
+    "overrides the instances' own; seeds and starts are sweep parameters):\n";
+#define USAGE_COLUMN 28
+static const char sweep_usage_tail[] =
     "\n"
     "Task ids are the expansion order of the sweep file and never change with the options\n"
     "above, so the outputs of slices, zone counts and resumed runs merge by task id.\n"
@@ -70,9 +72,8 @@ typedef struct {
     int slice_i, slice_n;
     int only[64];
     int nonly;
-    int64_t iterations;
-    double time_limit, effort;
-    int set_iterations, set_time, set_effort;
+    zp_options search;   /* search options given on the command line ... */
+    zp_option_mask given; /* ... and which (options.h) */
     char command_line[4096];
 } sweep_cli;
 
@@ -113,20 +114,25 @@ static int parse_zone_list(const char *text, sweep_cli *c)
     return ZP_OK;
 }
 
-enum { OPT_SUMMARY = 256, OPT_SLICE, OPT_ZONES, OPT_LIST, OPT_EFFORT };
+enum { OPT_SUMMARY = 256, OPT_SLICE, OPT_ZONES, OPT_LIST };
 
 static int parse_cli(sweep_cli *c, int argc, char **argv)
 {
-    static const struct option longopts[] = {
+    static const struct option own[] = {
         {"config", required_argument, 0, 'c'},      {"out", required_argument, 0, 'o'},
         {"summary", required_argument, 0, OPT_SUMMARY}, {"resume", required_argument, 0, 'r'},
         {"ranks-per-task", required_argument, 0, 'R'}, {"slice", required_argument, 0, OPT_SLICE},
-        {"zones", required_argument, 0, OPT_ZONES}, {"iterations", required_argument, 0, 'i'},
-        {"time-limit", required_argument, 0, 't'},  {"list", no_argument, 0, OPT_LIST},
-        {"effort", required_argument, 0, OPT_EFFORT},
+        {"zones", required_argument, 0, OPT_ZONES}, {"list", no_argument, 0, OPT_LIST},
         {"force", no_argument, 0, 'f'},             {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'},              {0, 0, 0, 0}};
+        {"help", no_argument, 0, 'h'}};
+    enum { NOWN = sizeof own / sizeof own[0] };
+    struct option longopts[NOWN + 8 * sizeof(zp_option_mask) + 1];
+    char shortopts[128] = "c:o:r:R:fqh";
+    int nlong = NOWN;
+    memcpy(longopts, own, sizeof own);
+    options_cli_add(ZP_OPTS_SWEEP, longopts, &nlong, shortopts, sizeof shortopts);
     memset(c, 0, sizeof *c);
+    options_default(&c->search);
     c->slice_n = 1;
     size_t used = 0;
     for (int i = 0; i < argc && used + 2 < sizeof c->command_line; i++) {
@@ -140,7 +146,7 @@ static int parse_cli(sweep_cli *c, int argc, char **argv)
     optind = 2;
     int opt;
     long long v;
-    while ((opt = getopt_long(argc, argv, "c:o:r:R:i:t:fqh", longopts, NULL)) != -1) {
+    while ((opt = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
         switch (opt) {
         case 'c': c->config = optarg; break;
         case 'o': c->out = optarg; break;
@@ -163,31 +169,17 @@ static int parse_cli(sweep_cli *c, int argc, char **argv)
             if (parse_zone_list(optarg, c))
                 return ZP_EUSAGE;
             break;
-        case 'i':
-            if (zp_parse_long(optarg, 0, 1000000000000LL, "--iterations", &v))
-                return ZP_EUSAGE;
-            c->iterations = v, c->set_iterations = 1;
-            break;
-        case 't': {
-            char *end;
-            errno = 0;
-            c->time_limit = strtod(optarg, &end);
-            if (errno || *end || end == optarg || !(c->time_limit >= 0 && c->time_limit <= 1e9))
-                return zp_fail(ZP_EUSAGE, "--time-limit: expected seconds in [0, 1e9], got '%s'",
-                               optarg);
-            c->set_time = 1;
-            break;
-        }
-        case OPT_EFFORT:
-            if (zp_parse_double(optarg, ZP_EFFORT_MIN, ZP_EFFORT_MAX, "--effort", &c->effort))
-                return ZP_EUSAGE;
-            c->set_effort = 1;
-            break;
         case OPT_LIST: c->list = 1; break;
         case 'f': c->force = 1; break;
         case 'q': c->quiet = 1; break;
         case 'h': c->help = 1; return ZP_OK;
         default:
+            if (options_cli_index(ZP_OPTS_SWEEP, opt) >= 0) {
+                if (options_cli_parse(options_cli_index(ZP_OPTS_SWEEP, opt), optarg, &c->search,
+                                      &c->given))
+                    return ZP_EUSAGE;
+                break;
+            }
             if (optopt && optopt < 256)
                 return zp_fail(ZP_EUSAGE, "sweep: option -%c: unknown or missing its value (see "
                                           "zoneplace sweep --help)", optopt);
@@ -352,12 +344,8 @@ static int load_all(sweep_run *r)
     for (int i = 0; i < s->ninst; i++)
         data[i] = (sweep_instance_data){r->cfg[i]->base, r->cfg[i]->arrivals, r->cfg[i]->options};
     ZP_CHECK(par_agree_status(r->world, sweep_resolve(s, data)));
-    if (r->cli.set_iterations)
-        s->search.iterations = r->cli.iterations, s->set_iterations = 1;
-    if (r->cli.set_time)
-        s->search.time_limit = r->cli.time_limit, s->set_time = 1;
-    if (r->cli.set_effort)
-        s->search.effort = r->cli.effort, s->set_effort = 1;
+    options_apply(&s->search, &r->cli.search, r->cli.given);
+    s->search_given |= r->cli.given;
 out:
     zp_free(data);
     return rc;
@@ -1016,8 +1004,11 @@ int sweep_main(int argc, char **argv, zp_comm *world)
     r->t0 = zp_now();
     ZP_CHECK(parse_cli(&r->cli, argc, argv));
     if (r->cli.help) {
-        if (r->rank == 0)
+        if (r->rank == 0) {
             fputs(sweep_usage, stdout);
+            options_print_help(stdout, ZP_OPTS_SWEEP, USAGE_COLUMN);
+            fputs(sweep_usage_tail, stdout);
+        }
         return ZP_OK;
     }
     sweep_cli *c = &r->cli;

@@ -252,11 +252,10 @@ out:
     return rc;
 }
 
+/* The "search" section: the options table's keys a sweep takes (options.h); seed and starts
+ * are sweep parameters here. */
 static int read_search(const char *file, const cJSON *root, sweep_def *s)
 {
-    int rc = ZP_OK;
-    static const char *const keys[] = {"epochs", "iterations", "init", "trajectory_every",
-                                       "time_limit", "effort", NULL};
     options_default(&s->search);
     const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, "search");
     if (!o)
@@ -268,44 +267,7 @@ static int read_search(const char *file, const cJSON *root, sweep_def *s)
             return json_error(file, "search",
                                "\"%s\" is a sweep parameter here: use the top-level \"%s\"",
                                c->string, c->string[1] == 'e' ? "seeds" : "starts");
-    ZP_CHECK(json_check_keys(file, "search", o, keys));
-    const cJSON *c;
-    double v;
-    if ((c = cJSON_GetObjectItemCaseSensitive(o, "epochs"))) {
-        ZP_CHECK(json_number(file, "search.epochs", c, 1, 1e6, 1, &v));
-        s->search.epochs = (int)v, s->set_epochs = 1;
-    }
-    if ((c = cJSON_GetObjectItemCaseSensitive(o, "iterations"))) {
-        ZP_CHECK(json_number(file, "search.iterations", c, 0, 1e12, 1, &v));
-        s->search.iterations = (int64_t)v, s->set_iterations = 1;
-    }
-    if ((c = cJSON_GetObjectItemCaseSensitive(o, "trajectory_every"))) {
-        ZP_CHECK(json_number(file, "search.trajectory_every", c, 1, 1e9, 1, &v));
-        s->search.trajectory_every = (int)v, s->set_every = 1;
-    }
-    if ((c = cJSON_GetObjectItemCaseSensitive(o, "time_limit"))) {
-        ZP_CHECK(json_number(file, "search.time_limit", c, 0, 1e9, 0, &s->search.time_limit));
-        s->set_time = 1;
-    }
-    if ((c = cJSON_GetObjectItemCaseSensitive(o, "effort"))) {
-        ZP_CHECK(json_number(file, "search.effort", c, ZP_EFFORT_MIN, ZP_EFFORT_MAX, 0,
-                             &s->search.effort));
-        s->set_effort = 1;
-    }
-    if ((c = cJSON_GetObjectItemCaseSensitive(o, "init"))) {
-        static const char *const names[] = {"rr", "random", "greedy", "multilevel", "auto"};
-        static const int kinds[] = {ZP_INIT_RR, ZP_INIT_RANDOM, ZP_INIT_GREEDY,
-                                    ZP_INIT_MULTILEVEL, ZP_INIT_AUTO};
-        int i = 0;
-        while (i < 5 && !(cJSON_IsString(c) && strcmp(c->valuestring, names[i]) == 0))
-            i++;
-        if (i == 5)
-            return json_error(file, "search.init", "expected \"rr\", \"random\" or \"greedy\" "
-                              "(or \"multilevel\", \"auto\")");
-        s->search.init = kinds[i], s->set_init = 1;
-    }
-out:
-    return rc;
+    return options_read_json(file, o, ZP_OPTS_SWEEP, &s->search, &s->search_given);
 }
 
 /* ---- expansion ------------------------------------------------------------------------------- */
@@ -551,18 +513,7 @@ void sweep_task_options(const sweep_def *s, const sweep_task *t, const zp_option
                         zp_options *out)
 {
     *out = *inst;
-    if (s->set_epochs)
-        out->epochs = s->search.epochs;
-    if (s->set_iterations)
-        out->iterations = s->search.iterations;
-    if (s->set_init)
-        out->init = s->search.init;
-    if (s->set_every)
-        out->trajectory_every = s->search.trajectory_every;
-    if (s->set_time)
-        out->time_limit = s->search.time_limit;
-    if (s->set_effort)
-        out->effort = s->search.effort;
+    options_apply(out, &s->search, s->search_given);
     out->seed = t->seed;
     out->starts = t->starts;
 }

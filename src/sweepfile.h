@@ -73,9 +73,9 @@ typedef struct {
     int slots;        /* per zone, ZP_UNLIMITED_SLOTS by default */
     int io;           /* io flag of every zone (default 1) */
 
-    /* search options for every task ("search" section); set_* flags say which were given */
+    /* search options for every task ("search" section and the sweep command line) */
     zp_options search;
-    int set_epochs, set_iterations, set_init, set_every, set_time, set_effort;
+    zp_option_mask search_given; /* the options given (options.h) */
 
     int ntasks;
     sweep_task *tasks; /* [ntasks], tasks[i].id == i */
