@@ -14,11 +14,11 @@ SANITIZE ?= 0
 BUILD := build$(if $(filter 0,$(MPI)),-serial)$(if $(filter 1,$(SANITIZE)),-san)
 ifeq ($(MPI),1)
   CC := mpicc
-  PKGS := hdf5-openmpi libcjson
+  PKGS := hdf5-openmpi libcjson yaml-0.1
   EDGE_SRC := src/par_mpi.c $(if $(wildcard src/h5out.c),src/h5io.c src/h5out.c src/h5perf.c,src/h5out_none.c)
 else
   CC := gcc
-  PKGS := libcjson
+  PKGS := libcjson yaml-0.1
   EDGE_SRC := src/par_serial.c src/h5out_none.c
 endif
 
@@ -34,7 +34,7 @@ GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 # Messages and JSON paths are cut at a fixed length on purpose, hence no format-truncation.
 CFLAGS := -std=c11 -g $(OPT) -Wall -Wextra -Werror -Wno-format-truncation -D_POSIX_C_SOURCE=200809L \
           -DZP_GIT_REV=\"$(GIT_REV)\" -DZP_MPI=$(MPI) -Isrc $(PKG_CFLAGS)
-LDFLAGS_ALL := $(OPT) $(PKG_LIBS) -lm
+LDFLAGS_ALL := $(OPT) $(PKG_LIBS) -lcsv -lm  # libcsv has no pkg-config file
 
 # The core: every module but the CLI and the MPI/HDF5 edge, which unit tests link without MPI.
 CORE_SRC := $(filter-out src/main.c src/sweep.c src/par_mpi.c src/par_serial.c src/h5%.c,\
@@ -94,7 +94,7 @@ unit: $(FUZZ_TOOLS)
 FUZZ_TIME ?= 60
 FUZZ_DIR := build-fuzz
 FUZZ_CFLAGS := -std=c11 -g -O1 -Wall -Wextra -Werror -D_POSIX_C_SOURCE=200809L -DZP_MPI=0 -Isrc \
-               $(shell pkg-config --cflags libcjson 2>/dev/null) -fno-omit-frame-pointer \
+               $(shell pkg-config --cflags libcjson yaml-0.1 2>/dev/null) -fno-omit-frame-pointer \
                -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_OBJ := $(CORE_SRC:src/%.c=$(FUZZ_DIR)/%.o)
 .SECONDARY: $(FUZZ_OBJ)
@@ -103,7 +103,7 @@ $(FUZZ_DIR)/%.o: src/%.c $(wildcard src/*.h)
 	clang $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
 $(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_OBJ)
 	clang $(FUZZ_CFLAGS) -D_GNU_SOURCE -Itests/fuzz -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJ) \
-	      $(shell pkg-config --libs libcjson 2>/dev/null) -lm
+	      $(shell pkg-config --libs libcjson yaml-0.1 2>/dev/null) -lcsv -lm
 .PHONY: fuzz
 fuzz: deps
 	$(MAKE) $(FUZZ_NAMES:%=$(FUZZ_DIR)/fuzz_%)

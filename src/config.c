@@ -467,36 +467,46 @@ static void app_path(char *out, int u, int64_t nb)
         json_index_path(out, "arrivals.apps", u - nb);
 }
 
-static int explain_no_fit(const char *file, const char *path, const zp_problem *p, int u)
+/* Why app u fits no zone, as text for a message. */
+static void explain_no_fit(char *why, size_t len, const zp_problem *p, int u)
 {
     int any_io = 0;
     for (int z = 0; z < p->k; z++)
         any_io |= p->zone_io[z];
-    if (p->needs_io[u] && !any_io)
-        return json_error(file, path, "app \"%s\" needs io but no zone has io", p->app_names[u]);
+    if (p->needs_io[u] && !any_io) {
+        snprintf(why, len, "app \"%s\" needs io but no zone has io", p->app_names[u]);
+        return;
+    }
     for (int r = 0; r < p->nres; r++) {
         double best = 0;
         for (int z = 0; z < p->k; z++)
             if (!p->needs_io[u] || p->zone_io[z])
                 best = fmax(best, problem_capacity(p, z, r));
-        if (problem_demand(p, u, r) > best)
-            return json_error(file, path, "app \"%s\" fits no zone: %s %g > largest zone %g",
-                               p->app_names[u], p->res_names[r], problem_demand(p, u, r), best);
+        if (problem_demand(p, u, r) > best) {
+            snprintf(why, len, "app \"%s\" fits no zone: %s %g > largest zone %g",
+                     p->app_names[u], p->res_names[r], problem_demand(p, u, r), best);
+            return;
+        }
     }
-    return json_error(file, path, "app \"%s\" fits no zone (io, allowed_zones and demands)",
-                       p->app_names[u]);
+    snprintf(why, len, "app \"%s\" fits no zone (io, allowed_zones and demands)",
+             p->app_names[u]);
 }
 
-static int check_feasible(const zp_problem *p, int64_t nb, const char *file)
+/* app_lines (or NULL): the line of each app in a text input, named instead of a JSON path. */
+static int check_feasible(const zp_problem *p, int64_t nb, const char *file,
+                          const int64_t *app_lines)
 {
     for (int u = 0; u < p->n; u++) {
         int fits = 0;
         for (int z = 0; z < p->k && !fits; z++)
             fits = app_fits_zone(p, u, z);
         if (!fits) {
-            char path[ZP_JSON_PATH];
+            char path[ZP_JSON_PATH], why[512];
+            explain_no_fit(why, sizeof why, p, u);
+            if (app_lines)
+                return zp_fail(ZP_EINPUT, "%s:%lld: %s", file, (long long)app_lines[u], why);
             app_path(path, u, nb);
-            return explain_no_fit(file, path, p, u);
+            return json_error(file, path, "%s", why);
         }
     }
     int64_t lo, hi, room = 0, total = problem_total_weight(p);
@@ -523,7 +533,12 @@ static int check_feasible(const zp_problem *p, int64_t nb, const char *file)
 
 int config_check_feasible(const zp_problem *p)
 {
-    return check_feasible(p, p->n, p->source ? p->source : "input");
+    return check_feasible(p, p->n, p->source ? p->source : "input", NULL);
+}
+
+int config_check_feasible_lines(const zp_problem *p, const int64_t *app_lines)
+{
+    return check_feasible(p, p->n, p->source ? p->source : "input", app_lines);
 }
 
 /* Builds one problem from the parsed config; with arrivals != NULL it includes them. */
@@ -572,7 +587,7 @@ static int build_problem(const char *file, const cJSON *root, const cJSON *arriv
     ZP_CHECK(read_dependencies(&ar, deps, new_deps));
     ZP_CHECK(read_topology(file, root, p));
     ZP_CHECK(read_objective(file, root, p));
-    ZP_CHECK(check_feasible(p, cJSON_GetArraySize(apps), file));
+    ZP_CHECK(check_feasible(p, cJSON_GetArraySize(apps), file, NULL));
     *out = p;
     p = NULL;
 out:

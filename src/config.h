@@ -26,5 +26,8 @@ void config_destroy(zp_config **cfg);
 /* Checks that a problem can be placed at all: every app fits some zone, the zones can hold the
  * apps (slots, balance band, cumulative capacity). Messages name the file. */
 int config_check_feasible(const zp_problem *p);
+/* The same for a text input that knows the line of each app (a CSV file): an app that fits no
+ * zone is named as "file:line" instead of a JSON path. */
+int config_check_feasible_lines(const zp_problem *p, const int64_t *app_lines);
 
 #endif

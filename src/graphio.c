@@ -10,11 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csvin.h"
 #include "strmap.h"
+#include "textin.h"
 #include "topology.h"
 #include "util.h"
 
-#define CHUNK ((size_t)4 << 20)
 #define MAX_EXACT 9007199254740992.0 /* 2^53: larger integers do not survive a double */
 #define MAX_APPS ZP_MAX_APPS
 #define TOKEN_SHOWN 40 /* characters of a bad token quoted in a message */
@@ -26,127 +27,12 @@
 #endif
 
 /* ---------------------------------------------------------------------------------------- */
-/* Line reader: big fread chunks, lines handed out in place (writable, NUL-terminated).      */
-
-typedef struct {
-    FILE *f;
-    const char *path;
-    char *buf;
-    size_t cap;   /* one spare byte is always kept for the NUL after an unterminated last line */
-    size_t start; /* first byte of the next line */
-    size_t scan;  /* bytes after start already known to hold no newline */
-    size_t end;   /* end of the bytes read */
-    int eof;
-    long line; /* number of the line last returned, 1-based */
-} line_reader;
-
-static int reader_open(line_reader *r, const char *path)
-{
-    memset(r, 0, sizeof *r);
-    r->path = path;
-    r->f = fopen(path, "rb");
-    if (!r->f)
-        return zp_fail(ZP_EIO, "%s: cannot open: %s", path, strerror(errno));
-    r->cap = CHUNK;
-    r->buf = zp_malloc(r->cap);
-    return r->buf ? ZP_OK : ZP_ERUNTIME;
-}
-
-static void reader_close(line_reader *r)
-{
-    if (r->f)
-        fclose(r->f);
-    zp_free(r->buf);
-    r->f = NULL;
-    r->buf = NULL;
-}
-
-/* Moves the unfinished line to the front and reads behind it; the buffer only grows when one
- * line is longer than about half of it (a hub's adjacency line can be megabytes). */
-static int reader_fill(line_reader *r)
-{
-    size_t pending = r->end - r->start;
-    if (r->start > 0) {
-        memmove(r->buf, r->buf + r->start, pending);
-        r->start = 0;
-        r->end = pending;
-    }
-    if (r->cap - r->end < CHUNK / 2) {
-        /* only a line without end grows the buffer: a device or pipe of NULs or of one endless
-         * line is refused here instead of filling memory */
-        if (memchr(r->buf, '\0', r->end))
-            return zp_fail(ZP_EINPUT, "%s:%ld: NUL byte in a text file", r->path, r->line + 1);
-        if (r->cap >= ZP_MAX_INPUT_BYTES)
-            return zp_fail(ZP_EINPUT, "%s:%ld: a line longer than %zu MiB (the input limit)",
-                           r->path, r->line + 1, ZP_MAX_INPUT_BYTES >> 20);
-        char *bigger = zp_realloc(r->buf, r->cap * 2);
-        if (!bigger)
-            return ZP_ERUNTIME;
-        r->buf = bigger;
-        r->cap *= 2;
-    }
-    size_t got = fread(r->buf + r->end, 1, r->cap - 1 - r->end, r->f);
-    if (got == 0) {
-        if (ferror(r->f))
-            return zp_fail(ZP_EIO, "%s: %s", r->path, strerror(errno));
-        r->eof = 1;
-    }
-    r->end += got;
-    return ZP_OK;
-}
-
-/* Hands out the next line without its newline (and a CR before it), or *line = NULL at the
- * end. A NUL byte is an input error: the tokenizers stop at NUL and would skip the rest. */
-static int reader_next(line_reader *r, char **line, size_t *len)
-{
-    for (;;) {
-        char *base = r->buf + r->start;
-        size_t avail = r->end - r->start;
-        char *nl = memchr(base + r->scan, '\n', avail - r->scan);
-        if (nl || (r->eof && avail > 0)) {
-            size_t n = nl ? (size_t)(nl - base) : avail;
-            r->start += nl ? n + 1 : n;
-            r->scan = 0;
-            r->line++;
-            if (n > 0 && base[n - 1] == '\r')
-                n--;
-            if (memchr(base, '\0', n))
-                return zp_fail(ZP_EINPUT, "%s:%ld: NUL byte in a text file", r->path, r->line);
-            base[n] = '\0';
-            *line = base;
-            *len = n;
-            return ZP_OK;
-        }
-        if (r->eof) {
-            *line = NULL;
-            *len = 0;
-            return ZP_OK;
-        }
-        r->scan = avail;
-        int rc = reader_fill(r);
-        if (rc != ZP_OK)
-            return rc;
-    }
-}
-
-static int is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
-
-static const char *skip_blanks(const char *s)
-{
-    while (is_blank(*s))
-        s++;
-    return s;
-}
-
-static int is_blank_line(const char *s) { return *skip_blanks(s) == '\0'; }
-
-/* ---------------------------------------------------------------------------------------- */
 /* Integer tokens (METIS files, partition files).                                           */
 
 static int bad_token(const line_reader *r, const char *tok, const char *what)
 {
     int n = 0;
-    while (tok[n] && !is_blank(tok[n]) && n < TOKEN_SHOWN)
+    while (tok[n] && !text_is_blank(tok[n]) && n < TOKEN_SHOWN)
         n++;
     return zp_fail(ZP_EINPUT, "%s:%ld: %s: expected an integer, found '%.*s'", r->path, r->line,
                    what, n, tok);
@@ -157,7 +43,7 @@ static int bad_token(const line_reader *r, const char *tok, const char *what)
  * 150 MB file. */
 static int next_int(const line_reader *r, char **s, const char *what, int64_t *value, int *found)
 {
-    char *p = (char *)skip_blanks(*s);
+    char *p = (char *)text_skip_blanks(*s);
     *found = 0;
     if (!*p) {
         *s = p;
@@ -173,7 +59,7 @@ static int next_int(const line_reader *r, char **s, const char *what, int64_t *v
         v = v * 10 + (uint64_t)(*p - '0');
         big |= v > ((uint64_t)1 << 53);
     }
-    if (!digits || (*p && !is_blank(*p)))
+    if (!digits || (*p && !text_is_blank(*p)))
         return bad_token(r, tok, what);
     if (big)
         return zp_fail(ZP_EINPUT, "%s:%ld: %s %.*s is too large (limit 2^53)", r->path, r->line,
@@ -194,20 +80,6 @@ static int need_int(const line_reader *r, char **s, const char *what, int64_t *v
     return rc;
 }
 
-/* Name of a problem read from path: the file name without directories and extension. */
-static char *name_from_path(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    const char *base = slash ? slash + 1 : path;
-    char *name = zp_strdup(base);
-    if (name) {
-        char *dot = strrchr(name, '.');
-        if (dot && dot != name)
-            *dot = '\0';
-    }
-    return name;
-}
-
 /* Sets names "<prefix><i + first>" for every app. One allocation per name: problem_destroy
  * frees them one by one (about 20 MB at a million apps). */
 static int name_apps(zp_problem *p, const char *prefix, int first)
@@ -219,22 +91,6 @@ static int name_apps(zp_problem *p, const char *prefix, int first)
         if (!p->app_names[i])
             return ZP_ERUNTIME;
     }
-    return ZP_OK;
-}
-
-/* Grows *ptr (elements of size elem) so that it holds at least need elements. */
-static int grow_array(void **ptr, int64_t *cap, int64_t need, size_t elem)
-{
-    if (need <= *cap)
-        return ZP_OK;
-    int64_t c = *cap > 0 ? *cap : 1024;
-    while (c < need)
-        c *= 2;
-    void *bigger = zp_realloc(*ptr, (size_t)c * elem);
-    if (!bigger)
-        return ZP_ERUNTIME;
-    *ptr = bigger;
-    *cap = c;
     return ZP_OK;
 }
 
@@ -297,7 +153,7 @@ static void metis_reader_free(metis_reader *mr)
     problem_destroy(&mr->p);
 }
 
-static int is_comment(const char *line) { return *skip_blanks(line) == '%'; }
+static int is_comment(const char *line) { return *text_skip_blanks(line) == '%'; }
 
 /* Next line that is not a '%' comment, or NULL at the end. */
 static int next_data_line(line_reader *r, char **line)
@@ -371,7 +227,7 @@ static int metis_problem(metis_reader *mr)
     ZP_CHECK(problem_create(&mr->p));
     zp_problem *p = mr->p;
     p->source = zp_strdup(mr->path);
-    p->name = name_from_path(mr->path);
+    p->name = text_name_from_path(mr->path);
     if (!p->source || !p->name)
         return ZP_ERUNTIME;
     p->nres = mr->ncon;
@@ -430,8 +286,8 @@ static int add_upper(metis_reader *mr, int u, int v, double w)
     if (mr->nup == mr->capup) {
         int64_t cap = ZP_MIN(mr->m, ZP_MAX(2 * mr->capup, (int64_t)1 << 16));
         int64_t c1 = mr->capup, c2 = mr->capup;
-        if (grow_array((void **)&mr->src, &c1, cap, sizeof *mr->src) != ZP_OK ||
-            grow_array((void **)&mr->up, &c2, cap, sizeof *mr->up) != ZP_OK)
+        if (text_grow_array((void **)&mr->src, &c1, cap, sizeof *mr->src) != ZP_OK ||
+            text_grow_array((void **)&mr->up, &c2, cap, sizeof *mr->up) != ZP_OK)
             return ZP_ERUNTIME;
         mr->capup = cap;
     }
@@ -590,7 +446,7 @@ static int match_line(metis_reader *mr, int u)
 
 static int add_lower(metis_reader *mr, int v, double w)
 {
-    if (grow_array((void **)&mr->lower, &mr->lower_cap, mr->nlower + 1, sizeof *mr->lower) != ZP_OK)
+    if (text_grow_array((void **)&mr->lower, &mr->lower_cap, mr->nlower + 1, sizeof *mr->lower) != ZP_OK)
         return ZP_ERUNTIME;
     mr->lower[mr->nlower++] = (nb_weight){v, w};
     return ZP_OK;
@@ -632,7 +488,7 @@ static int metis_trailer(metis_reader *mr)
         int rc = reader_next(&mr->in, &line, &len);
         if (rc != ZP_OK || !line)
             return rc;
-        if (!is_blank_line(line) && !is_comment(line))
+        if (!text_is_blank_line(line) && !is_comment(line))
             return zp_fail(ZP_EINPUT, "%s:%ld: more vertex lines than the %d of the header",
                            mr->path, mr->in.line, mr->n);
     }
@@ -704,323 +560,12 @@ out:
     return rc;
 }
 
-/* ---------------------------------------------------------------------------------------- */
-/* CSV reader.                                                                               */
-
-#define CSV_MAX_FIELDS 16
-
-/* Splits line at commas in place, trimming blanks around each field. Counts every field but
- * stores at most CSV_MAX_FIELDS. */
-static int split_fields(char *line, char **fields)
-{
-    int count = 0;
-    char *s = line;
-    for (;;) {
-        char *comma = strchr(s, ',');
-        char *end = comma ? comma : s + strlen(s);
-        char *b = (char *)skip_blanks(s);
-        while (end > b && is_blank(end[-1]))
-            end--;
-        *end = '\0';
-        if (count < CSV_MAX_FIELDS)
-            fields[count] = b;
-        count++;
-        if (!comma)
-            return count;
-        s = comma + 1;
-    }
-}
-
-typedef struct {
-    const char *const *names; /* column names, the first nrequired mandatory */
-    int nnames, nrequired;
-    const char *usage; /* header shape shown in messages */
-} csv_layout;
-
-/* Quoted fields (RFC 4180) would need a real CSV parser; names with commas or quotes are
- * rare enough in service names to refuse them plainly rather than misread them. */
-static int csv_refuse_quotes(const line_reader *r, const char *line)
-{
-    if (strchr(line, '"'))
-        return zp_fail(ZP_EINPUT, "%s:%ld: quoted fields are not supported (names may not "
-                       "contain commas or double quotes)", r->path, r->line);
-    return ZP_OK;
-}
-
-/* Maps the header's fields to the layout's columns: colof[c] is the field index of column c,
- * or -1 for an absent optional column. */
-static int csv_header(line_reader *r, const csv_layout *lay, int *colof, int *nfields)
-{
-    char *line = NULL, *fields[CSV_MAX_FIELDS];
-    size_t len;
-    int rc = ZP_OK;
-    do {
-        ZP_CHECK(reader_next(r, &line, &len));
-    } while (line && is_blank_line(line));
-    if (!line)
-        return zp_fail(ZP_EINPUT, "%s:%ld: empty file, expected the header %s", r->path,
-                       ZP_MAX(r->line, 1L), lay->usage);
-    if (r->line == 1 && (unsigned char)line[0] == 0xEF && (unsigned char)line[1] == 0xBB &&
-        (unsigned char)line[2] == 0xBF)
-        line += 3; /* UTF-8 byte order mark, as spreadsheet exports write it */
-    ZP_CHECK(csv_refuse_quotes(r, line));
-    int nf = split_fields(line, fields);
-    if (nf > CSV_MAX_FIELDS)
-        return zp_fail(ZP_EINPUT, "%s:%ld: too many columns, expected %s", r->path, r->line,
-                       lay->usage);
-    for (int c = 0; c < lay->nnames; c++)
-        colof[c] = -1;
-    for (int f = 0; f < nf; f++) {
-        int c = 0;
-        while (c < lay->nnames && strcmp(fields[f], lay->names[c]) != 0)
-            c++;
-        if (c == lay->nnames)
-            return zp_fail(ZP_EINPUT, "%s:%ld: unknown column '%s', expected %s", r->path, r->line,
-                           fields[f], lay->usage);
-        if (colof[c] >= 0)
-            return zp_fail(ZP_EINPUT, "%s:%ld: column '%s' appears twice", r->path, r->line,
-                           fields[f]);
-        colof[c] = f;
-    }
-    for (int c = 0; c < lay->nrequired; c++)
-        if (colof[c] < 0)
-            return zp_fail(ZP_EINPUT, "%s:%ld: missing column '%s', expected %s", r->path, r->line,
-                           lay->names[c], lay->usage);
-    *nfields = nf;
-out:
-    return rc;
-}
-
-/* Next data line split into exactly nfields fields; *got = 0 at the end of the file. */
-static int csv_row(line_reader *r, int nfields, char **fields, int *got)
-{
-    char *line = NULL;
-    size_t len;
-    int rc = ZP_OK;
-    *got = 0;
-    do {
-        ZP_CHECK(reader_next(r, &line, &len));
-    } while (line && is_blank_line(line));
-    if (!line)
-        return ZP_OK;
-    ZP_CHECK(csv_refuse_quotes(r, line));
-    int nf = split_fields(line, fields);
-    if (nf != nfields)
-        return zp_fail(ZP_EINPUT, "%s:%ld: expected %d fields, found %d", r->path, r->line, nfields,
-                       nf);
-    *got = 1;
-out:
-    return rc;
-}
-
-/* A decimal number (no hex, inf or nan) >= 0, or > 0 when positive is set. */
-static int csv_number(const line_reader *r, const char *text, const char *column, int positive,
-                      double *value)
-{
-    char *end = NULL;
-    double v = 0;
-    int ok = text[0] && strspn(text, "0123456789+-.eE") == strlen(text);
-    if (ok) {
-        errno = 0;
-        v = strtod(text, &end);
-        ok = *end == '\0' && isfinite(v) && errno != ERANGE && (positive ? v > 0 : v >= 0);
-    }
-    if (!ok)
-        return zp_fail(ZP_EINPUT, "%s:%ld: %s: expected a number %s, found '%.*s'", r->path,
-                       r->line, column, positive ? "> 0" : ">= 0", TOKEN_SHOWN, text);
-    *value = v;
-    return ZP_OK;
-}
-
-enum { SVC_NAME, SVC_CPU, SVC_MEM, SVC_DISK, SVC_COLUMNS };
-static const char *const svc_columns[SVC_COLUMNS] = {"name", "cpu_millicores", "mem_mib",
-                                                     "disk_mib"};
-static const csv_layout svc_layout = {svc_columns, SVC_COLUMNS, 3,
-                                      "'name,cpu_millicores,mem_mib[,disk_mib]'"};
-enum { CALL_CALLER, CALL_CALLEE, CALL_WEIGHT, CALL_COLUMNS };
-static const char *const call_columns[CALL_COLUMNS] = {"caller", "callee", "weight"};
-static const csv_layout call_layout = {call_columns, CALL_COLUMNS, 2, "'caller,callee[,weight]'"};
-
-typedef struct {
-    line_reader in;
-    int nres;
-    int64_t n, cap_names, cap_demand, cap_lines;
-    char **names;
-    double *demand;
-    int64_t *lines; /* line of each service, for duplicate messages */
-    zp_strmap *index;
-    int last[2]; /* service of the previous call's caller and callee, or -1 */
-    int64_t m, cap_src, cap_dst, cap_w;
-    int *src, *dst;
-    double *w;
-} csv_reader;
-
-static void csv_reader_free(csv_reader *cr)
-{
-    reader_close(&cr->in);
-    for (int64_t i = 0; i < cr->n; i++)
-        zp_free(cr->names ? cr->names[i] : NULL);
-    zp_free(cr->names);
-    zp_free(cr->demand);
-    zp_free(cr->lines);
-    strmap_destroy(&cr->index);
-    zp_free(cr->src);
-    zp_free(cr->dst);
-    zp_free(cr->w);
-}
-
-static int csv_add_service(csv_reader *cr, char **fields, const int *colof)
-{
-    int rc = ZP_OK;
-    line_reader *r = &cr->in;
-    const char *name = fields[colof[SVC_NAME]];
-    if (!name[0])
-        return zp_fail(ZP_EINPUT, "%s:%ld: empty service name", r->path, r->line);
-    if (cr->n == MAX_APPS)
-        return zp_fail(ZP_EINPUT, "%s:%ld: more than %d services", r->path, r->line, MAX_APPS);
-    int64_t i = cr->n;
-    if (grow_array((void **)&cr->names, &cr->cap_names, i + 1, sizeof *cr->names) != ZP_OK ||
-        grow_array((void **)&cr->lines, &cr->cap_lines, i + 1, sizeof *cr->lines) != ZP_OK ||
-        grow_array((void **)&cr->demand, &cr->cap_demand, (i + 1) * cr->nres, sizeof *cr->demand) !=
-            ZP_OK)
-        return ZP_ERUNTIME;
-    for (int res = 0; res < cr->nres; res++)
-        ZP_CHECK(csv_number(r, fields[colof[SVC_CPU + res]], svc_columns[SVC_CPU + res], 0,
-                            &cr->demand[i * cr->nres + res]));
-    cr->names[i] = zp_strdup(name);
-    if (!cr->names[i])
-        return ZP_ERUNTIME;
-    cr->lines[i] = r->line;
-    cr->n++;
-    int existing = -1;
-    ZP_CHECK(strmap_put(cr->index, cr->names[i], (int)i, &existing));
-    if (existing >= 0)
-        return zp_fail(ZP_EINPUT, "%s:%ld: duplicate service '%s' (first on line %lld)", r->path,
-                       r->line, name, (long long)cr->lines[existing]);
-out:
-    return rc;
-}
-
-static int csv_read_services(csv_reader *cr, const char *path)
-{
-    int rc = ZP_OK, colof[SVC_COLUMNS], nfields = 0, got = 1;
-    char *fields[CSV_MAX_FIELDS];
-    ZP_CHECK(reader_open(&cr->in, path));
-    ZP_CHECK(csv_header(&cr->in, &svc_layout, colof, &nfields));
-    cr->nres = colof[SVC_DISK] >= 0 ? 3 : 2;
-    ZP_CHECK(strmap_create(&cr->index, 1024));
-    for (;;) {
-        ZP_CHECK(csv_row(&cr->in, nfields, fields, &got));
-        if (!got)
-            break;
-        ZP_CHECK(csv_add_service(cr, fields, colof));
-    }
-    if (cr->n == 0)
-        return zp_fail(ZP_EINPUT, "%s:%ld: no services", path, ZP_MAX(cr->in.line, 1L));
-out:
-    reader_close(&cr->in);
-    return rc;
-}
-
-/* Index of a called or calling service. Call lists are usually grouped by caller, so the
- * previous row's service (column col) is tried before the hash map, whose probes miss the
- * cache at a million services. */
-static int csv_lookup(csv_reader *cr, int col, const char *name, const char *services_path)
-{
-    int i = cr->last[col];
-    if (i < 0 || strcmp(cr->names[i], name) != 0)
-        i = cr->last[col] = strmap_get(cr->index, name);
-    if (i < 0)
-        zp_fail(ZP_EINPUT, "%s:%ld: unknown service '%.*s' (not in %s)", cr->in.path, cr->in.line,
-                TOKEN_SHOWN * 2, name, services_path);
-    return i;
-}
-
-static int csv_add_call(csv_reader *cr, char **fields, const int *colof, const char *services_path)
-{
-    int rc = ZP_OK;
-    int u = csv_lookup(cr, 0, fields[colof[CALL_CALLER]], services_path);
-    int v = u < 0 ? -1 : csv_lookup(cr, 1, fields[colof[CALL_CALLEE]], services_path);
-    if (u < 0 || v < 0)
-        return ZP_EINPUT;
-    if (u == v)
-        return zp_fail(ZP_EINPUT, "%s:%ld: service '%s' calls itself", cr->in.path, cr->in.line,
-                       cr->names[u]);
-    double w = 1.0;
-    if (colof[CALL_WEIGHT] >= 0)
-        ZP_CHECK(csv_number(&cr->in, fields[colof[CALL_WEIGHT]], "weight", 1, &w));
-    int64_t i = cr->m;
-    if (grow_array((void **)&cr->src, &cr->cap_src, i + 1, sizeof *cr->src) != ZP_OK ||
-        grow_array((void **)&cr->dst, &cr->cap_dst, i + 1, sizeof *cr->dst) != ZP_OK ||
-        grow_array((void **)&cr->w, &cr->cap_w, i + 1, sizeof *cr->w) != ZP_OK)
-        return ZP_ERUNTIME;
-    cr->src[i] = u;
-    cr->dst[i] = v;
-    cr->w[i] = w;
-    cr->m++;
-out:
-    return rc;
-}
-
-static int csv_read_calls(csv_reader *cr, const char *path, const char *services_path)
-{
-    int rc = ZP_OK, colof[CALL_COLUMNS], nfields = 0, got = 1;
-    char *fields[CSV_MAX_FIELDS];
-    cr->last[0] = cr->last[1] = -1;
-    ZP_CHECK(reader_open(&cr->in, path));
-    ZP_CHECK(csv_header(&cr->in, &call_layout, colof, &nfields));
-    for (;;) {
-        ZP_CHECK(csv_row(&cr->in, nfields, fields, &got));
-        if (!got)
-            break;
-        ZP_CHECK(csv_add_call(cr, fields, colof, services_path));
-    }
-out:
-    reader_close(&cr->in);
-    return rc;
-}
-
-/* Moves the services read into a new problem (the names change owner). */
-static int csv_problem(csv_reader *cr, const char *services_path, zp_problem **out)
-{
-    static const char *const res[3] = {"cpu", "ram", "disk"};
-    int rc = ZP_OK;
-    zp_problem *p = NULL;
-    ZP_CHECK(problem_create(&p));
-    p->source = zp_strdup(services_path);
-    p->name = name_from_path(services_path);
-    if (!p->source || !p->name)
-        ZP_CHECK(ZP_ERUNTIME);
-    p->nres = cr->nres;
-    ZP_ALLOC(p->res_names, cr->nres);
-    for (int r = 0; r < cr->nres; r++)
-        if (!(p->res_names[r] = zp_strdup(res[r])))
-            ZP_CHECK(ZP_ERUNTIME);
-    ZP_CHECK(problem_alloc_apps(p, (int)cr->n));
-    memcpy(p->app_names, cr->names, sizeof *cr->names * (size_t)cr->n);
-    memset(cr->names, 0, sizeof *cr->names * (size_t)cr->n);
-    memcpy(p->demand, cr->demand, sizeof *cr->demand * (size_t)(cr->n * cr->nres));
-    ZP_CHECK(problem_set_dependencies(p, cr->m, cr->src, cr->dst, cr->w));
-    *out = p;
-    p = NULL;
-out:
-    problem_destroy(&p);
-    return rc;
-}
-
+/* The CSV reader lives in csvin.c (libcsv, header names, aliases); this is its plain form. */
 int graphio_read_csv(const char *services_path, const char *calls_path, zp_problem **out)
 {
-    int rc = ZP_OK;
-    csv_reader cr;
-    memset(&cr, 0, sizeof cr);
-    *out = NULL;
-    ZP_CHECK(csv_read_services(&cr, services_path));
-    ZP_CHECK(csv_read_calls(&cr, calls_path, services_path));
-    strmap_destroy(&cr.index);
-    ZP_CHECK(csv_problem(&cr, services_path, out));
-out:
-    csv_reader_free(&cr);
-    return rc;
+    csvin_options opt;
+    csvin_options_default(&opt);
+    return csvin_read(services_path, calls_path, &opt, out, NULL);
 }
 
 /* ---------------------------------------------------------------------------------------- */
@@ -1246,7 +791,7 @@ static int resource_index(const zp_problem *p, const char *name)
 static int csv_safe_name(const char *s)
 {
     size_t n = strlen(s);
-    return n > 0 && !strpbrk(s, ",\n\r") && !is_blank(s[0]) && !is_blank(s[n - 1]);
+    return n > 0 && !strpbrk(s, ",\n\r") && !text_is_blank(s[0]) && !text_is_blank(s[n - 1]);
 }
 
 static int csv_check(const zp_problem *p, const char *path, const int *col)
@@ -1434,7 +979,7 @@ int graphio_read_partition(const char *path, int n, int k, int **x)
         ZP_CHECK(reader_next(&r, &line, &len));
         if (!line)
             break;
-        if (!is_blank_line(line))
+        if (!text_is_blank_line(line))
             ZP_CHECK(
                 zp_fail(ZP_EINPUT, "%s:%ld: more than %d lines (one per app)", path, r.line, n));
     }

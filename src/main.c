@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "csvin.h"
 #include "gencmd.h"
 #include "graphio.h"
 #include "h5out.h"
@@ -40,6 +41,10 @@ static const char usage_head[] =
     "  -c, --config F.json      input config (see README: config format)\n"
     "  -g, --graph G.graph      input graph in METIS format instead (unit demands)\n"
     "      --services S.csv --calls C.csv   microservice CSV input instead\n"
+    "      --column ROLE=HEADER CSV: read ROLE (name, cpu, ram, disk, caller, callee,\n"
+    "                           weight) from the column HEADER (repeatable)\n"
+    "      --missing zero|error CSV: an empty resource cell reads as 0 (default, counted\n"
+    "                           in a note) or is an error\n"
     "  -k, --zones K            zones for --graph/--services: K identical zones\n"
     "      --imbalance EPS      at most (1+EPS)*ceil(n/K) apps per zone (graph/CSV\n"
     "                           default 0.03, the METIS convention)\n"
@@ -78,6 +83,7 @@ typedef struct {
     int force, quiet;
     zp_options overrides;  /* search options given on the command line ... */
     zp_option_mask given; /* ... and which (options.h) */
+    csvin_options csv;    /* CSV input options (--column, --missing) */
     char command_line[2048];
 } cli;
 
@@ -94,7 +100,9 @@ static void join_command_line(cli *c, int argc, char **argv)
     }
 }
 
-enum { OPT_SUMMARY = 256, OPT_SERVICES, OPT_CALLS, OPT_IMBALANCE, OPT_SLACK };
+enum {
+    OPT_SUMMARY = 256, OPT_SERVICES, OPT_CALLS, OPT_IMBALANCE, OPT_SLACK, OPT_COLUMN, OPT_MISSING
+};
 
 static int parse_option(cli *c, int opt, const char *arg)
 {
@@ -106,6 +114,8 @@ static int parse_option(cli *c, int opt, const char *arg)
     case 'g': c->graph = arg; break;
     case OPT_SERVICES: c->services = arg; break;
     case OPT_CALLS: c->calls = arg; break;
+    case OPT_COLUMN: ZP_CHECK(csvin_add_mapping(&c->csv, arg)); break;
+    case OPT_MISSING: ZP_CHECK(csvin_parse_missing(&c->csv, arg)); break;
     case 'k':
         ZP_CHECK(zp_parse_long(arg, 1, 1000000, "--zones", &v));
         c->zones = (int)v;
@@ -138,6 +148,8 @@ static int parse_cli(cli *c, int argc, char **argv)
         {"config", required_argument, 0, 'c'},     {"out", required_argument, 0, 'o'},
         {"graph", required_argument, 0, 'g'},      {"services", required_argument, 0, OPT_SERVICES},
         {"calls", required_argument, 0, OPT_CALLS}, {"zones", required_argument, 0, 'k'},
+        {"column", required_argument, 0, OPT_COLUMN},
+        {"missing", required_argument, 0, OPT_MISSING},
         {"imbalance", required_argument, 0, OPT_IMBALANCE},
         {"capacity-slack", required_argument, 0, OPT_SLACK},
         {"summary", required_argument, 0, OPT_SUMMARY}, {"force", no_argument, 0, 'f'},
@@ -152,6 +164,7 @@ static int parse_cli(cli *c, int argc, char **argv)
     memset(c, 0, sizeof *c);
     c->command = argv[1];
     options_default(&c->overrides);
+    csvin_options_default(&c->csv);
     c->imbalance = c->capacity_slack = -1;
     join_command_line(c, argc, argv);
     opterr = 0;
@@ -203,21 +216,32 @@ static int graph_zones(const cli *c, zp_problem *p)
     return ZP_OK;
 }
 
+/* Reads the CSV input; rank 0 notes on stderr what was ignored or defaulted. */
+static int load_csv(const cli *c, zp_problem **p, csvin_report *rep)
+{
+    int rc = csvin_read(c->services, c->calls, &c->csv, p, rep);
+    if (rc == ZP_OK && !c->quiet && par_rank(par_world()) == 0)
+        csvin_report_print(stderr, rep, c->services, c->calls);
+    return rc;
+}
+
 /* A config around a graph or CSV input, with default options. */
 static int load_graph_input(const cli *c, zp_config **out)
 {
     int rc = ZP_OK;
     zp_config *cfg = zp_calloc(1, sizeof *cfg);
+    csvin_report rep;
     char text[8192];
+    memset(&rep, 0, sizeof rep);
     if (!cfg)
         return ZP_ERUNTIME;
     options_default(&cfg->options);
     if (c->graph)
         ZP_CHECK(graphio_read_metis(c->graph, &cfg->base));
     else
-        ZP_CHECK(graphio_read_csv(c->services, c->calls, &cfg->base));
+        ZP_CHECK(load_csv(c, &cfg->base, &rep));
     ZP_CHECK(graph_zones(c, cfg->base));
-    ZP_CHECK(config_check_feasible(cfg->base));
+    ZP_CHECK(config_check_feasible_lines(cfg->base, rep.app_lines));
     cfg->base_apps = cfg->base->n;
     snprintf(text, sizeof text,
              "{\"input\":\"%s\",\"calls\":\"%s\",\"zones\":%d,\"imbalance\":%g,"
@@ -230,6 +254,7 @@ static int load_graph_input(const cli *c, zp_config **out)
     *out = cfg;
     cfg = NULL;
 out:
+    csvin_report_free(&rep);
     config_destroy(&cfg);
     return rc;
 }

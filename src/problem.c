@@ -258,8 +258,8 @@ int problem_check_graph(const zp_problem *p)
                 return zp_fail(ZP_EINPUT, "app %d has a neighbour id %d out of range", u, v);
             if (v == u)
                 return zp_fail(ZP_EINPUT, "app %d depends on itself", u);
-            if (!(p->adjwgt[j] > 0))
-                return zp_fail(ZP_EINPUT, "dependency %d-%d has weight <= 0", u, v);
+            if (!(p->adjwgt[j] >= 0)) /* weight 0: a known dependency without traffic */
+                return zp_fail(ZP_EINPUT, "dependency %d-%d has a negative weight", u, v);
             int found = 0;
             for (int64_t i = p->xadj[v]; i < p->xadj[v + 1] && !found; i++)
                 found = p->adjncy[i] == u && p->adjwgt[i] == p->adjwgt[j];

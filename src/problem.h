@@ -62,7 +62,7 @@ void problem_destroy(zp_problem **p);
 int problem_alloc_apps(zp_problem *p, int n);
 /* Allocates the per-zone arrays for k zones; capacities unlimited, slots unlimited, io on. */
 int problem_alloc_zones(zp_problem *p, int k);
-/* Builds the CSR graph from m listed dependencies (src[i] -> dst[i], weight w[i] > 0; w may be
+/* Builds the CSR graph from m listed dependencies (src[i] -> dst[i], weight w[i] >= 0; w may be
  * NULL for unit weights). Ids must be valid and src != dst (loaders check this first, where
  * they can name the file position). Duplicates and mutual pairs merge into one edge. */
 int problem_set_dependencies(zp_problem *p, int64_t m, const int *src, const int *dst,
@@ -100,7 +100,7 @@ int problem_fits_everywhere(const zp_problem *p);
 /* Index of the app or zone named name, or -1. Linear for zones; apps use a hash built lazily. */
 int problem_zone_index(const zp_problem *p, const char *name);
 
-/* Checks the CSR graph (symmetric, no self-loops, ids in range, positive weights); returns
+/* Checks the CSR graph (symmetric, no self-loops, ids in range, weights >= 0); returns
  * ZP_EINPUT with a message naming the first defect. */
 int problem_check_graph(const zp_problem *p);
 

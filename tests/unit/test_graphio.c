@@ -10,6 +10,7 @@
 
 #include "check.h"
 #include "generate.h"
+#include "csvin.h"
 #include "graphio.h"
 #include "problem.h"
 #include "util.h"
@@ -337,13 +338,69 @@ static void test_csv(void)
     problem_destroy(&p);
 }
 
+/* CSV as real data comes (issue #10): aliases, extra columns, empty cells, weight 0, quoted
+ * fields with commas and line breaks, CRLF; the report counts what was ignored or defaulted. */
+static void test_csv_real_data(void)
+{
+    const char *sp = text_file("r.services.csv",
+                               "service,kind,cpu_request,memory,cpu_limit_millicores\r\n"
+                               "\"web, eu\",Deployment,250,,500\r\n"
+                               "\"db\",StatefulSet,,\"1024\",2000\r\n"
+                               "\"cache\nhot\",Deployment,100,64,\r\n");
+    const char *cp = text_file("r.calls.csv", "source,target,callCount,rpctype\r\n"
+                                              "\"web, eu\",db,0,rpc\r\n"
+                                              "db,\"cache\nhot\",,mc\r\n");
+    csvin_options opt;
+    csvin_report rep;
+    csvin_options_default(&opt);
+    zp_problem *p = NULL;
+    CHECK_INT(csvin_read(sp, cp, &opt, &p, &rep), ZP_OK);
+    if (!p)
+        return;
+    CHECK_INT(p->n, 3);
+    CHECK(strcmp(p->app_names[0], "web, eu") == 0);
+    CHECK(strcmp(p->app_names[2], "cache\nhot") == 0);
+    CHECK_NEAR(problem_demand(p, 0, 0), 250, 0);
+    CHECK_NEAR(problem_demand(p, 0, 1), 0, 0);
+    CHECK_NEAR(problem_demand(p, 1, 1), 1024, 0);
+    CHECK_INT(p->ndeps, 2);
+    CHECK_NEAR(p->dep_weight_total, 1, 0); /* 0 + the default 1 */
+    CHECK(strcmp(adjacency(p, 0), "2:0") == 0); /* 1-based */
+    CHECK(strcmp(rep.ignored[0], "kind, cpu_limit_millicores") == 0);
+    CHECK(strcmp(rep.ignored[1], "rpctype") == 0);
+    CHECK_INT(rep.missing_cells, 2);
+    CHECK_INT(rep.first_missing_line, 2);
+    CHECK_INT(rep.zero_weights, 1);
+    CHECK_INT(rep.default_weights, 1);
+    CHECK_INT(rep.app_lines[2], 4);
+    csvin_report_free(&rep);
+    problem_destroy(&p);
+
+    /* --column maps a header the aliases do not know; --missing error refuses empty cells;
+     * a header-only calls file is a graph without dependencies. */
+    sp = text_file("m.services.csv", "svc,millis,mem_mib\na,1,1\nb,,2\n");
+    cp = text_file("m.calls.csv", "caller,callee\r\n");
+    CHECK_INT(csvin_add_mapping(&opt, "name=svc"), ZP_OK);
+    CHECK_INT(csvin_add_mapping(&opt, "cpu=MILLIS"), ZP_OK);
+    CHECK_INT(csvin_add_mapping(&opt, "gpu=x"), ZP_EUSAGE);
+    CHECK_INT(csvin_read(sp, cp, &opt, &p, NULL), ZP_OK);
+    if (p)
+        CHECK_INT(p->ndeps, 0);
+    problem_destroy(&p);
+    CHECK_INT(csvin_parse_missing(&opt, "error"), ZP_OK);
+    expect_input_error(csvin_read(sp, cp, &opt, &p, NULL), sp, 3, "millis: empty cell");
+}
+
 static void test_csv_errors(void)
 {
     const char *ok_svc = "name,cpu_millicores,mem_mib\na,1,1\nb,2,2\n";
     const char *ok_calls = "caller,callee,weight\na,b,1\n";
     expect_csv_error("", ok_calls, 0, 1, "empty file");
     expect_csv_error("name,cpu_millicores\na,1\n", ok_calls, 0, 1, "missing column 'mem_mib'");
-    expect_csv_error("name,cpu_millicores,mem_mib,gpu\n", ok_calls, 0, 1, "unknown column 'gpu'");
+    expect_csv_error("name,cpu,cpu_millicores,mem_mib\n", ok_calls, 0, 1, "both give cpu");
+    expect_csv_error("name,cpu_millicores,mem_mib\n\"a,1,1\n", ok_calls, 0, 2, "not closed");
+    expect_csv_error("name,cpu_millicores,mem_mib\na\"b,1,1\n", ok_calls, 0, 2, "malformed quoted");
+    expect_csv_error("name,cpu_millicores,mem_mib\na,1e16,1\n", ok_calls, 0, 2, "above the limit");
     expect_csv_error("name,cpu_millicores,mem_mib,name\n", ok_calls, 0, 1, "twice");
     expect_csv_error("name,cpu_millicores,mem_mib\n", ok_calls, 0, 1, "no services");
     expect_csv_error("name,cpu_millicores,mem_mib\na,1,1\nb,2\n", ok_calls, 0, 3,
@@ -360,8 +417,8 @@ static void test_csv_errors(void)
     expect_csv_error(ok_svc, "caller,callee\na,c\n", 1, 2, "unknown service 'c'");
     expect_csv_error(ok_svc, "caller,callee\nzz,a\n", 1, 2, "unknown service 'zz'");
     expect_csv_error(ok_svc, "caller,callee\na,b\nb,b\n", 1, 3, "calls itself");
-    expect_csv_error(ok_svc, "caller,callee,weight\na,b,0\n", 1, 2, "weight");
-    expect_csv_error(ok_svc, "caller,callee,weight\na,b,\n", 1, 2, "weight");
+    expect_csv_error(ok_svc, "caller,callee,weight\na,b,-1\n", 1, 2, "weight");
+    expect_csv_error(ok_svc, "caller,callee,weight\na,b,2e15\n", 1, 2, "above the limit");
     expect_csv_error(ok_svc, "caller,callee,weight\na,b\n", 1, 2, "expected 3 fields");
     zp_problem *p = NULL;
     const char *sp = text_file("ok.services.csv", ok_svc);
@@ -580,6 +637,7 @@ int main(void)
     test_metis_weighted();
     test_metis_errors();
     test_csv();
+    test_csv_real_data();
     test_csv_errors();
     test_zones_and_partitions();
     test_alloc_failures();
