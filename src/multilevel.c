@@ -927,7 +927,7 @@ static int refine_level(ml_ctx *c, int l, int *x, int64_t rounds, score *sc)
     search_set_limits(se, &lim);
     if (c->prm->deadline > 0 && zp_now() > c->prm->deadline)
         rounds = 0;
-    zp_ils_params prm = {rounds, c->prm->deadline, 0, NULL, NULL};
+    zp_ils_params prm = {.rounds = rounds, .deadline = c->prm->deadline};
     ZP_CHECK(search_ils(se, c->rng, &prm));
     memcpy(x, st->x, sizeof *x * (size_t)p->n);
     if (sc) {

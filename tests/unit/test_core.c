@@ -226,7 +226,7 @@ static void test_search_invariants(const char *path)
     CHECK_INT(search_create(&s, st), ZP_OK);
     zp_rng rng;
     rng_seed(&rng, 5, 0, 0);
-    zp_ils_params prm = {200, 0, 0, NULL, NULL};
+    zp_ils_params prm = {.rounds = 200};
     CHECK_INT(search_ils(s, &rng, &prm), ZP_OK);
     /* the search repairs balance first, then lowers the objective */
     CHECK(st->imbalance < imbalance_before || state_objective(st) <= before);

@@ -278,7 +278,7 @@ static void test_search_on_coarse_level(void)
     zp_search *se = NULL;
     CHECK_INT(state_create(&st, c, xc), ZP_OK);
     CHECK_INT(search_create(&se, st), ZP_OK);
-    zp_ils_params prm = {300, 0, 0, NULL, NULL};
+    zp_ils_params prm = {.rounds = 300};
     double before = state_objective(st);
     CHECK_INT(search_ils(se, &rng, &prm), ZP_OK);
     CHECK(state_objective(st) < before);

@@ -558,7 +558,7 @@ static void test_state_objective(void)
     CHECK(state_consistent(st, pf, 1e-9));
     double balanced = state_objective(st);
     CHECK_INT(search_create(&search, st), ZP_OK);
-    zp_ils_params prm = {100, 0, 0, NULL, NULL};
+    zp_ils_params prm = {.rounds = 100};
     CHECK_INT(search_ils(search, &rng, &prm), ZP_OK);
     CHECK_INT(st->imbalance, 0);
     CHECK(state_objective(st) < balanced);
