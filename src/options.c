@@ -50,6 +50,9 @@ const zp_option_def zp_option_table[] = {
      "starts and rounds); reproducible, unlike --time-limit"},
     {"time_limit", "time-limit", 't', ZP_OPT_REAL, 0, 1e9, 0, NULL, FIELD(time_limit), 1, "SEC",
      "stop searching after SEC seconds per task (not reproducible)"},
+    {"patience", "patience", 0, ZP_OPT_INT64, 0, 1e12, 0, NULL, FIELD(patience), 1, "N",
+     "a start stops after N rounds in a row without a better\n"
+     "placement (default 0: never); reproducible, unlike --time-limit"},
     {"trajectory_every", "trajectory-every", 0, ZP_OPT_INT, 1, 1e9, 1, NULL,
      FIELD(trajectory_every), 1, "N", "trajectory row every N search rounds"},
 };

@@ -37,6 +37,8 @@ typedef struct {
     int objective;        /* ZP_OBJECTIVE_*: what the search minimises */
     double effort;        /* work of the automatic budgets (multilevel starts and rounds, search
                            * rounds) relative to the default 1; reproducible, unlike time_limit */
+    int64_t patience;     /* a start stops after this many search rounds without a better
+                           * placement; 0: never (reproducible, unlike time_limit) */
 } zp_options;
 
 /* Range of zp_options.effort. */

@@ -268,7 +268,7 @@ static int run_epoch(stage *sg, int epoch, const int *x, int *best_x, int64_t *b
         sg->rec->step0 = sg->step_base + (int64_t)epoch * rounds;
         zp_ils_params prm = {.rounds = rounds, .deadline = sg->deadline,
                              .record_every = o->trajectory_every, .observer = observe,
-                             .observer_ctx = sg->rec};
+                             .observer_ctx = sg->rec, .patience = o->patience};
         ZP_CHECK(search_ils(search, &sg->rngs[s], &prm));
         ZP_CHECK(record(sg->rec, st, rounds, state_objective(st)));
         if (*best_start < 0 || st->imbalance < *best_imb ||

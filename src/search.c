@@ -766,10 +766,13 @@ int search_ils(zp_search *s, zp_rng *rng, const zp_ils_params *prm)
     int64_t best_imb = st->imbalance, cur_imb = st->imbalance;
     double best_obj = state_objective(st), cur_obj = best_obj;
     int best_is_current = 1;
+    int64_t last_better = 0; /* the round that last found a better best placement */
     int max_strength = ZP_MIN(8, 2 + p->k / 2);
     double thr = s->dist_gain, q = s->walk_q; /* the walk: at most one edge worse */
     for (int64_t round = 1; round <= prm->rounds; round++) {
         if (prm->deadline > 0 && zp_now() > prm->deadline)
+            break;
+        if (prm->patience > 0 && round - 1 - last_better >= prm->patience)
             break;
         begin_round(s);
         perturb(s, rng, 1 + (int)rng_below(rng, (uint64_t)max_strength));
@@ -786,6 +789,8 @@ int search_ils(zp_search *s, zp_rng *rng, const zp_ils_params *prm)
         }
         if (accept) {
             if (!better(best_imb, best_obj, imb, obj)) {
+                if (better(imb, obj, best_imb, best_obj))
+                    last_better = round;
                 best_imb = imb;
                 best_obj = obj;
                 best_is_current = 1;

@@ -50,6 +50,8 @@ typedef struct {
     int record_every;     /* observer every this many rounds */
     zp_search_observer observer;
     void *observer_ctx;
+    int64_t patience;     /* stop after this many rounds in a row without a better best
+                             placement; 0: never */
 } zp_ils_params;
 
 /* Effort limits of the refinement (search_set_limits); zero fields keep the defaults. */

@@ -244,6 +244,51 @@ static void test_search_invariants(const char *path)
     config_destroy(&cfg);
 }
 
+/* Observer of test_search_patience: the last round seen. */
+static void last_round(void *ctx, const zp_state *st, int64_t step, double best)
+{
+    (void)st, (void)best;
+    *(int64_t *)ctx = step;
+}
+
+/* search.patience: the iterated search stops after that many rounds without a better placement,
+ * and stopping there is exactly the search that was given that many rounds. */
+static void test_search_patience(void)
+{
+    zp_config *cfg = load("inputs/thesis/case2.json");
+    if (!cfg)
+        return;
+    const zp_problem *p = cfg->base;
+    int *x[2] = {zp_calloc((size_t)p->n, sizeof(int)), zp_calloc((size_t)p->n, sizeof(int))};
+    double objective[2] = {0, 0};
+    int64_t last = 0, unused = 0;
+    for (int run = 0; run < 2; run++) {
+        for (int u = 0; u < p->n; u++)
+            x[run][u] = -1;
+        CHECK_INT(place_rr(p, x[run]), ZP_OK);
+        zp_state *st = NULL;
+        zp_search *s = NULL;
+        CHECK_INT(state_create(&st, p, x[run]), ZP_OK);
+        CHECK_INT(search_create(&s, st), ZP_OK);
+        zp_rng rng;
+        rng_seed(&rng, 3, 0, 0);
+        zp_ils_params patient = {1000000, 0, 1, last_round, &last, 40};
+        zp_ils_params fixed = {last, 0, 1, last_round, &unused, 0};
+        CHECK_INT(search_ils(s, &rng, run == 0 ? &patient : &fixed), ZP_OK);
+        memcpy(x[run], st->x, sizeof(int) * (size_t)p->n);
+        objective[run] = state_objective(st);
+        search_destroy(&s);
+        state_destroy(&st);
+    }
+    CHECK(last >= 40 && last < 1000000);
+    CHECK_INT(unused, last);
+    CHECK(objective[0] == objective[1]);
+    CHECK(memcmp(x[0], x[1], sizeof(int) * (size_t)p->n) == 0);
+    zp_free(x[0]);
+    zp_free(x[1]);
+    config_destroy(&cfg);
+}
+
 static void test_rebalance_from_pile(void)
 {
     zp_config *cfg = load("inputs/thesis/case2.json");
@@ -312,6 +357,7 @@ int main(void)
     test_search_invariants("inputs/thesis/case2.json");
     test_search_invariants("inputs/examples/cumulative.json");
     test_search_invariants("inputs/examples/migration.json");
+    test_search_patience();
     test_rebalance_from_pile();
     test_rng_streams();
     test_band();
