@@ -33,7 +33,12 @@ int json_number(const char *file, const char *path, const cJSON *node, double lo
                 int integer, double *out);
 
 /* Parses text[0..len) (a NUL must follow it) into *root; malformed JSON or a NUL byte inside
- * is ZP_EINPUT "file:line:col: malformed JSON" (or "... NUL byte in a text file"). */
+ * is ZP_EINPUT "file:line:col: malformed JSON" (or "... NUL byte in a text file"). Text that
+ * is not strict JSON (RFC 8259) is refused as "file:line:col: JSON.PATH: what", also where
+ * cJSON would take it: a key given twice in any object (compared decoded), invalid escapes,
+ * \u0000, lone surrogates, raw control characters (in strings, or outside them other than
+ * space, tab, CR, LF), numbers with leading zeros or otherwise outside the JSON grammar
+ * ("1."), invalid UTF-8. */
 int json_parse(const char *file, const char *text, size_t len, cJSON **root);
 
 #endif
