@@ -57,22 +57,26 @@ every phase (`/phases`)."""),
     ("code", """run.tasks"""),
     ("code", """run.phases"""),
     ("md", """## Trajectories
-Every start's search, one row per recorded step (`/trajectory`); the best start is highlighted,
-diamonds mark the ends of the phases (rows with `start = -1`)."""),
+Every start's search, one row per recorded step (`/trajectory`). The plot has one column per
+search phase (`search`; after arrivals also `arrival_search`; with the latency objective
+`latency_search`), the round of the phase on a log axis, the best objective so far of every start
+(the best start in red) and, where they change, the traffic, CV and move cost; the dashed line is
+the phase's result after the exchange of the starts' best placements (rows with `start = -1`)."""),
     ("code", """task = run.task_ids()[0]
 info = run.task(task)
 traj = run.trajectory_of(task)
 starts = column(traj, 'start')
 print(f"{len(traj)} rows, starts {sorted(set(starts[starts >= 0]))}, best start {info['best_start']}")
 fig = plots.plot_trajectories(run, task)"""),
-    ("code", """# the last row of each start: where every start ended (the best one is the task's answer,
-# unless the rebalance phase changed it afterwards)
-last = {}
-for s, step, obj in zip(starts, column(traj, 'step'), column(traj, 'best')):
-    if s >= 0 and step >= last.get(s, (-1, 0))[0]:
-        last[s] = (step, obj)
-ends = zpload.make_table({'start': np.array(sorted(last)),
-                          'final_best': np.array([last[s][1] for s in sorted(last)])})
+    ("code", """# where every start ended in each search phase (its best objective at the phase's last round)
+# and the phase's result; the last search phase's result is the task's answer before the final
+# rebalance (the /phases row of that phase), reached by the best of the starts
+ends = plots.start_ends(run, task)
+last = plots.phase_names(run, task)[plots.search_phases(traj)[-1]]
+col = column(ends, last)
+ph = run.phases[(column(run.phases, 'task') == task) & (column(run.phases, 'name') == last)]
+assert col[-1] == min(col[:-1]) == column(ph, 'objective')[0], (col, column(ph, 'objective'))
+print(f"{last}: result {col[-1]:.6g}; the task's final objective (after rebalancing) {info['objective']:.6g}")
 ends"""),
     ("md", """## Zones before and after
 Apps per zone in the initial placement and in the best one, and the resource utilisation

@@ -4,8 +4,10 @@
 usage: /usr/bin/python3 postproc/plots.py RUN.h5 [--outdir DIR] [--task T] [--dpi N]
 
 For each task (or only task T) it writes into DIR (default: next to RUN.h5):
-  task<T>_trajectories.png  traffic, CV and move cost against the search step, one line per
-                            start, the best start highlighted, phase ends marked
+  task<T>_trajectories.png  per search phase: the best objective so far (and traffic, CV and
+                            move cost where they change) of every start against the round of
+                            the phase (log axis), the best start highlighted, the phase's
+                            result dashed
   task<T>_zone_loads.png    apps per zone before (initial placement) and after (best placement)
   task<T>_utilisation.png   per zone and resource: sum of demands / capacity, after
   task<T>_latency_cdf.png, task<T>_link_utilisation.png
@@ -30,47 +32,125 @@ import perf_plots  # noqa: E402
 import zpload  # noqa: E402
 from zpload import column  # noqa: E402
 
-METRICS = (("traffic", "traffic (cost)"), ("cv", "CV of apps per zone"),
-           ("move_cost", "move cost (cost)"))
+# what the trajectory plot can show per start; a metric that never changes (e.g. the CV or the
+# move cost of a search without migration) gets no panel
+METRICS = (("best", "best objective so far"), ("traffic", "traffic (cost)"),
+           ("cv", "CV of apps per zone"), ("move_cost", "move cost (cost)"))
+
+
+def phase_names(run, task):
+    """{phase code: name} of one task, from /phases."""
+    ph = run.phases[column(run.phases, "task") == task]
+    return dict(zip(column(ph, "phase").tolist(), column(ph, "name").tolist()))
+
+
+def search_phases(traj):
+    """Codes of the phases that have starts' rows (the search phases), in the order they ran."""
+    starts, phases = column(traj, "start"), column(traj, "phase")
+    codes = phases[starts >= 0]
+    return sorted(set(codes.tolist()), key=lambda p: column(traj, "wall")[
+        (phases == p) & (starts >= 0)].min())
+
+
+def trajectory_lines(run, task=None, metric="best"):
+    """The lines plot_trajectories draws for one metric: one dict per search phase and start,
+    {"phase", "name", "start", "x", "y"}, with x the round of the phase counted from 1 (for a
+    log axis) in step order. Each phase is a line of its own, so a later phase (the search after
+    arrivals, the latency search) never draws back to an earlier step."""
+    info = run.task(task)
+    traj = run.trajectory_of(info["task"])
+    starts, phases, steps = column(traj, "start"), column(traj, "phase"), column(traj, "step")
+    values = column(traj, metric).astype(float)
+    names = phase_names(run, info["task"])
+    lines = []
+    for p in search_phases(traj):
+        in_phase = (phases == p) & (starts >= 0)
+        first = steps[in_phase].min()
+        for s in sorted(set(starts[in_phase].tolist())):
+            m = in_phase & (starts == s)
+            order = np.argsort(steps[m], kind="stable")  # rows with equal steps keep file order
+            lines.append({"phase": p, "name": names.get(p, str(p)), "start": s,
+                          "x": (steps[m][order] - first + 1).astype(float),
+                          "y": values[m][order]})
+    return lines
+
+
+def varying_metrics(run, task=None):
+    """The METRICS that change during some search phase of the task ("best" always)."""
+    keep = []
+    for name, label in METRICS:
+        ys = [line["y"] for line in trajectory_lines(run, task, name)]
+        if name == "best" or any(len(y) and np.ptp(y) > 0 for y in ys):
+            keep.append((name, label))
+    return keep
 
 
 def plot_trajectories(run, task=None):
-    """Figure with traffic, CV and move cost per start against the step; best start in red."""
+    """Per search phase (columns) and changing metric (rows): every start against the round of
+    the phase on a log axis, the best start in red, the phase's result (after the exchange of
+    the starts' best placements) dashed."""
     info = run.task(task)
     traj = run.trajectory_of(info["task"])
-    starts = column(traj, "start")
-    steps = column(traj, "step")
-    fig, axes = plt.subplots(len(METRICS), 1, figsize=(8, 7), sharex=True)
+    metrics = varying_metrics(run, task)
+    phases = search_phases(traj)
+    fig, axes = plt.subplots(len(metrics), max(1, len(phases)), squeeze=False, sharex="col",
+                             figsize=(4.5 * max(1, len(phases)) + 1.5, 2.4 * len(metrics) + 1))
     best = info["best_start"]
-    # phase-end rows carry step 0: draw each at the last step of the starts' rows of its phase
-    # and the phases before it (phase rows come in the order the phases ran)
-    phases = column(traj, "phase")
-    order = list(phases[starts == -1])
-    phase_x = [max([0] + list(steps[(starts >= 0) & np.isin(phases, order[:i + 1])]))
-               for i in range(len(order))]
-    others = [s for s in np.unique(starts) if s >= 0 and s != best]
-    for ax, (name, label) in zip(axes, METRICS):
-        values = column(traj, name)
-        for s in others:
-            m = starts == s
-            ax.plot(steps[m], values[m], color="0.6", lw=0.6, alpha=0.6)
-        if best >= 0 and np.any(starts == best):
-            m = starts == best
-            ax.plot(steps[m], values[m], color="tab:red", lw=1.6, label=f"best start {best}")
-        phase_rows = starts == -1
-        if np.any(phase_rows):
-            ax.scatter(phase_x, values[phase_rows], marker="D", s=18, color="k", zorder=3,
-                       label="phase ends")
-        ax.set_ylabel(label)
-        ax.grid(alpha=0.3)
-    if others:
-        axes[0].plot([], [], color="0.6", lw=0.6, label=f"{len(others)} other starts")
-    axes[0].legend(fontsize="small", loc="upper right")
-    axes[-1].set_xlabel("search step (rounds)")
+    end_rows = column(traj, "start") == -1
+    for r, (name, label) in enumerate(metrics):
+        lines = trajectory_lines(run, task, name)
+        for c, p in enumerate(phases):
+            ax = axes[r][c]
+            mine = [line for line in lines if line["phase"] == p]
+            ys = np.concatenate([line["y"] for line in mine]) if mine else np.zeros(0)
+            if len(ys) and np.ptp(ys) == 0:  # nothing to see: say so instead of a flat line
+                ax.text(0.5, 0.5, f"{label}:\n{ys[0]:.6g} in every round", ha="center",
+                        va="center", transform=ax.transAxes, color="0.4")
+                ax.set_xticks([]), ax.set_yticks([])
+                if r == 0:
+                    ax.set_title(f"{mine[0]['name']}: {len(mine)} starts")
+                continue
+            for line in mine:
+                is_best = line["start"] == best
+                ax.plot(line["x"], line["y"], color="tab:red" if is_best else "0.6",
+                        lw=1.6 if is_best else 0.6, alpha=1 if is_best else 0.6, zorder=3 if is_best else 2,
+                        label=f"best start {best}" if is_best else None)
+            end = column(traj, name)[end_rows & (column(traj, "phase") == p)]
+            if len(end):
+                ax.axhline(float(end[-1]), color="k", lw=0.8, ls="--", label="phase result")
+            ax.set_xscale("log")
+            ax.grid(alpha=0.3)
+            if r == 0:
+                ax.set_title(f"{mine[0]['name'] if mine else p}: {len(mine)} starts")
+            if c == 0:
+                ax.set_ylabel(label)
+            if r == len(metrics) - 1:
+                ax.set_xlabel("round of the phase (log)")
+    axes[0][0].legend(fontsize="small", loc="upper right")
     fig.suptitle(f"{info['instance']} task {info['task']}: {info['starts']} starts, "
-                 f"best objective {info['objective']:.6g}")
+                 f"final objective {info['objective']:.6g}")
     fig.tight_layout()
     return fig
+
+
+def start_ends(run, task=None):
+    """Where every start ended in each search phase: one row per start, one column per search
+    phase (its name) with the start's best objective at the phase's last round, and a row
+    "phase result" with the phase's result after the exchange (for the last search phase, the
+    task's answer before the final rebalance: /tasks.objective when that moved nothing)."""
+    info = run.task(task)
+    traj = run.trajectory_of(info["task"])
+    cols, result = {}, {}
+    end_rows = column(traj, "start") == -1
+    for line in trajectory_lines(run, task, "best"):
+        cols.setdefault(line["name"], {})[line["start"]] = float(line["y"][-1])
+        end = column(traj, "best")[end_rows & (column(traj, "phase") == line["phase"])]
+        result[line["name"]] = float(end[-1]) if len(end) else float("nan")
+    starts = sorted({s for c in cols.values() for s in c})
+    table = {"start": np.array([str(s) for s in starts] + ["phase result"])}
+    for name, ends in cols.items():
+        table[name] = np.array([ends.get(s, np.nan) for s in starts] + [result[name]])
+    return zpload.make_table(table)
 
 
 def plot_zone_loads(run, task=None):

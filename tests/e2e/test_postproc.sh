@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# postproc/: plots.py writes its PNGs from a fresh run, explore.ipynb executes headless on it
-# (nbconvert), the bundled example loads and stays small, and explore.ipynb matches its generator.
+# postproc/: plots.py writes its PNGs from a fresh run; on an arrival run (two search phases whose
+# steps both start at round 1) the data of its trajectory plot never goes back to an earlier round
+# within a line and shows no constant panel, and the table of where the starts ended matches the
+# task's answer; explore.ipynb executes headless on the arrival run (nbconvert); the bundled
+# example loads and stays small, and explore.ipynb matches its generator.
 source "$(dirname "$0")/../lib.sh"
 if [ "$MPI" != 1 ]; then
     echo "serial build (MPI=0): no HDF5 output to post-process"
@@ -24,9 +27,38 @@ done
 expect_eq "plots.py on a missing file: exit 1" \
     "$("$PY" postproc/plots.py "$out/none.h5" --outdir "$out/png" >/dev/null 2>&1; echo $?)" 1
 
-# ---- the notebook, on the fresh run ----
+# ---- an arrival run: the data the trajectory plot is made from ----
+check "an arrival run (2 ranks, 4 starts)" zp_mpi 2 run --quiet \
+    --config inputs/thesis/case2_arrivals.json --starts 4 --seed 7 --iterations 150 --out "$out/a.h5"
+check "plots.py on the arrival run exits 0" "$PY" postproc/plots.py "$out/a.h5" --outdir "$out/apng"
+check "arrival run: one line per search phase and start, each going forward from round 1" "$PY" -c "
+import sys; sys.path.insert(0, 'postproc'); import numpy as np, plots, zpload
+run = zpload.load('$out/a.h5')
+for metric, _ in plots.METRICS:
+    lines = plots.trajectory_lines(run, 0, metric)
+    assert sorted({(l['name'], l['start']) for l in lines}) == sorted(
+        (n, s) for n in ('search', 'arrival_search') for s in range(4)), lines
+    for l in lines:
+        assert l['x'][0] == 1 and np.all(np.diff(l['x']) >= 0), (metric, l['name'], l['start'], l['x'])
+"
+check "arrival run: no constant panels (case 2: CV stays 0; move cost changes only after arrivals)" "$PY" -c "
+import sys; sys.path.insert(0, 'postproc'); import plots, zpload
+run = zpload.load('$out/a.h5')
+assert [m for m, _ in plots.varying_metrics(run, 0)] == ['best', 'traffic', 'move_cost'], plots.varying_metrics(run, 0)
+"
+check "arrival run: where the starts ended matches the task's answer" "$PY" -c "
+import sys; sys.path.insert(0, 'postproc'); import plots, zpload
+from zpload import column
+run = zpload.load('$out/a.h5')
+ends = plots.start_ends(run, 0)
+final = column(ends, 'arrival_search')
+ph = run.phases[column(run.phases, 'name') == 'arrival_search']
+assert final[-1] == min(final[:-1]) == column(ph, 'objective')[0] == run.task(0)['objective'], (final, run.task(0))
+"
+
+# ---- the notebook, on the arrival run ----
 t0=$SECONDS
-ZP_H5="$out/p.h5" ZP_OUTDIR="$out/nbpng" PYDEVD_DISABLE_FILE_VALIDATION=1 \
+ZP_H5="$out/a.h5" ZP_OUTDIR="$out/nbpng" PYDEVD_DISABLE_FILE_VALIDATION=1 \
     "$JUPYTER" nbconvert --to notebook --execute postproc/explore.ipynb --output-dir "$out" \
     --output explore.executed.ipynb --ExecutePreprocessor.timeout=120 </dev/null \
     >"$out/nbconvert.log" 2>&1
