@@ -18,8 +18,6 @@
 #include <unistd.h>
 
 #include "cost.h"
-#include "place.h"
-#include "rng.h"
 #include "util.h"
 
 #define ZP_H5_FORMAT 1      /* version of the layout in docs/hdf5.md */
@@ -92,7 +90,7 @@ static const field task_head[] = {
     TF(problem, F_I32, 0, "1", "index of the task's /problem group (0: /problem, i: /problem_i), "
                                "-1: not written"),
     TF(instance, F_STR, INSTANCE_LEN, "", "problem name (cut to 63 bytes)"),
-    TF(init, F_STR, NAME_LEN, "", "initial placement: rr, random or greedy"),
+    TF(init, F_STR, NAME_LEN, "", "initial placement: rr, random, greedy or multilevel"),
     TF(zones, F_I32, 0, "zones", "zones of the task's problem"),
     TF(apps, F_I32, 0, "apps", "apps of the final problem (valid length of the placement row)"),
     TF(seed, F_U64, 0, "1", "base seed of the task"),
@@ -170,7 +168,6 @@ struct zp_h5out {
     int64_t place_rows, place_cols;
     int nproblems;              /* /problem groups in the file */
     int current_problem;        /* index of the last one written by this handle, or -1 */
-    const zp_problem *problem;  /* that problem, for initial placements */
 };
 
 /* ---- open ---------------------------------------------------------------------------------- */
@@ -252,9 +249,9 @@ static int create_tables(zp_h5out *h)
     static const char *const pdesc[2] = {
         "zone index of every app in the best placement, one row per /tasks row (same order); "
         "row i is valid up to /tasks.apps[i], padded with -1",
-        "zone index of every app in the initial placement (phase 0, before the search), one row "
-        "per /tasks row; -1 where not known (padding, or a task whose initial placement could "
-        "not be reproduced, e.g. arrivals)"};
+        "zone index of every app in the initial placement (phase 0, the one the search started "
+        "from), one row per /tasks row; -1 for apps that arrive after it (arrivals) and "
+        "padding"};
     hsize_t dims[2] = {0, 0}, maxdims[2] = {H5S_UNLIMITED, H5S_UNLIMITED};
     hsize_t chunk[2] = {1, PLACE_CHUNK};
     int fill = -1;
@@ -622,10 +619,8 @@ int h5out_write_problem(zp_h5out *h, const zp_problem *p)
 out:
     h5_close_id(&g);
     rc = h5_agree(io, rc);
-    if (rc == ZP_OK) {
+    if (rc == ZP_OK)
         h->current_problem = h->nproblems++;
-        h->problem = p;
-    }
     return rc;
 }
 
@@ -640,49 +635,6 @@ static void metrics_fill(metrics_row *r, const zp_metrics *m)
                        m->thesis_lb_pct};
 }
 
-static int init_kind_of(const char *name)
-{
-    if (strcmp(name, "rr") == 0)
-        return ZP_INIT_RR;
-    if (strcmp(name, "random") == 0)
-        return ZP_INIT_RANDOM;
-    if (strcmp(name, "greedy") == 0)
-        return ZP_INIT_GREEDY;
-    return -1;
-}
-
-/* The task's initial placement, made again the way the pipeline makes it (stream (seed, task,
- * UINT64_MAX), running apps kept) and kept only if its metrics equal the recorded phase 0. */
-static int initial_placement(const zp_h5out *h, const zp_task_result *t, int *x)
-{
-    const zp_problem *p = h->problem;
-    for (int u = 0; u < t->apps; u++)
-        x[u] = -1;
-    if (!p || p->n != t->apps || p->k != t->zones || t->nphases < 1 ||
-        t->phases[0].phase != ZP_PHASE_INIT)
-        return 0;
-    int kind = init_kind_of(t->phases[0].name);
-    if (kind < 0)
-        return 0;
-    zp_rng rng;
-    rng_seed(&rng, t->seed, (uint64_t)t->task, UINT64_MAX);
-    for (int u = 0; u < p->n; u++)
-        x[u] = p->current ? p->current[u] : -1;
-    zp_metrics m;
-    if (place_initial(p, kind, x, &rng) == ZP_OK) {
-        metrics_compute(p, x, &m);
-        const zp_metrics *r = &t->phases[0].m;
-        if (m.traffic == r->traffic && m.external_deps == r->external_deps &&
-            m.move_cost == r->move_cost && m.max_load == r->max_load &&
-            m.min_load == r->min_load && m.violations == r->violations)
-            return 1;
-    }
-    zp_error_clear();
-    for (int u = 0; u < t->apps; u++)
-        x[u] = -1;
-    return 0;
-}
-
 /* Collective: appends the owned tasks' rows of both placement datasets. */
 static int append_placements(zp_h5out *h, const zp_task_result *tasks, int ntasks,
                              const int *is_owner)
@@ -691,7 +643,6 @@ static int append_placements(zp_h5out *h, const zp_task_result *tasks, int ntask
     int rc = ZP_OK;
     int64_t mine = 0, width = 0, offset = 0, total = 0;
     int32_t *buf[2] = {NULL, NULL};
-    int *x = NULL;
     hid_t fsp = H5I_INVALID_HID, msp = H5I_INVALID_HID;
     for (int i = 0; i < ntasks; i++)
         if (is_owner[i])
@@ -707,8 +658,7 @@ static int append_placements(zp_h5out *h, const zp_task_result *tasks, int ntask
     size_t cells = (size_t)ZP_MAX(mine, 1) * (size_t)cols;
     buf[0] = zp_malloc(sizeof *buf[0] * cells);
     buf[1] = zp_malloc(sizeof *buf[1] * cells);
-    x = zp_malloc(sizeof *x * (size_t)ZP_MAX(width, 1));
-    ZP_CHECK(h5_agree(io, buf[0] && buf[1] && x ? ZP_OK : ZP_ERUNTIME));
+    ZP_CHECK(h5_agree(io, buf[0] && buf[1] ? ZP_OK : ZP_ERUNTIME));
     for (size_t j = 0; j < cells; j++)
         buf[0][j] = buf[1][j] = -1;
     int64_t row = 0;
@@ -717,10 +667,9 @@ static int append_placements(zp_h5out *h, const zp_task_result *tasks, int ntask
             continue;
         int32_t *best = buf[0] + row * cols, *init = buf[1] + row * cols;
         row++;
-        initial_placement(h, &tasks[i], x);
         for (int u = 0; u < tasks[i].apps; u++) {
             best[u] = tasks[i].placement ? tasks[i].placement[u] : -1;
-            init[u] = x[u];
+            init[u] = tasks[i].initial ? tasks[i].initial[u] : -1;
         }
     }
     for (int which = 0; which < 2; which++) {
@@ -751,7 +700,6 @@ out:
     h5_close_id(&fsp);
     zp_free(buf[0]);
     zp_free(buf[1]);
-    zp_free(x);
     return rc;
 }
 
@@ -923,7 +871,6 @@ int h5out_use_problem(zp_h5out *h, const zp_problem *p, int *found)
         if (problem_matches(g, p)) {
             *found = 1;
             h->current_problem = i;
-            h->problem = p;
         }
         H5Gclose(g);
     }

@@ -37,18 +37,17 @@ int h5out_completed_tasks(const char *path, int **ids, int *n);
 
 /* Writes the group /problem (apps, zones, dependencies, D) of a problem; every rank passes the
  * same problem. Called again it writes /problem_1, /problem_2, ...: the /tasks rows appended
- * after it record its index (field problem), and their /initial_placements are made again from
- * it when the task's phase-0 metrics confirm them. */
+ * after it record its index (field problem). */
 int h5out_write_problem(zp_h5out *h, const zp_problem *p);
 /* Collective, for files reopened by h5out_open_append (zoneplace sweep --resume): makes the
  * /tasks rows appended next belong to the existing problem group that holds a problem equal to
  * p (as its attributes tell: name, apps, zones, capacity mode, requests, move factor,
- * imbalance), and uses p (every rank the same) for their /initial_placements. *found = 0 when
- * no group does (then write p with h5out_write_problem). */
+ * imbalance). *found = 0 when no group does (then write p with h5out_write_problem). */
 int h5out_use_problem(zp_h5out *h, const zp_problem *p, int *found);
 /* Appends tasks: every rank passes the results it holds (ranks may pass different numbers,
  * also 0). /tasks, /phases, /starts rows and /placements rows come from the tasks with
- * is_owner[i] set: exactly one rank must own each task (in `run`, every rank holds the same
+ * is_owner[i] set (/initial_placements from each result's initial placement, as the pipeline
+ * made it): exactly one rank must own each task (in `run`, every rank holds the same
  * result: only rank 0 may set is_owner). /trajectory rows come from every task passed (each
  * rank's rows at offsets from an exclusive prefix sum, one collective write). May be called
  * any number of times on one file. */

@@ -494,6 +494,19 @@ out:
     return rc;
 }
 
+/* The initial placement x of the n base apps into res->initial, for apps apps (the arriving
+ * ones -1), so that writers write the placement the search started from. */
+static int keep_initial(zp_task_result *res, const int *x, int n, int apps)
+{
+    int rc = ZP_OK;
+    ZP_ALLOC(res->initial, apps);
+    memcpy(res->initial, x, sizeof *x * (size_t)n);
+    for (int u = n; u < apps; u++)
+        res->initial[u] = -1;
+out:
+    return rc;
+}
+
 int task_run(const zp_task_spec *spec, const zp_problem *base, zp_problem *arrivals,
              zp_task_result *res)
 {
@@ -528,6 +541,7 @@ int task_run_model(const zp_task_spec *spec, const zp_perf *perf, const zp_probl
     else
         ZP_CHECK(place_initial(base, init_kind, x, &init_rng));
     ZP_CHECK(add_phase(objective, res, base, x, ZP_PHASE_INIT, init_kind, rank0, &rec, &pg));
+    ZP_CHECK(keep_initial(res, x, base->n, arrivals ? arrivals->n : base->n));
     ZP_CHECK(run_stage(&sg, x, ZP_PHASE_SEARCH));
     const zp_problem *final_p = base;
     int *final_x = x;
@@ -559,6 +573,7 @@ void task_result_free(zp_task_result *res)
     if (!res)
         return;
     zp_free(res->placement);
+    zp_free(res->initial);
     zp_free(res->start_seeds);
     zp_free(res->traj.rows);
     memset(res, 0, sizeof *res);

@@ -72,6 +72,8 @@ typedef struct {
     zp_phase_result phases[ZP_MAX_PHASES];
     zp_metrics final;
     int *placement;        /* [apps], zone per app in input order */
+    int *initial;          /* [apps], the initial placement (phase 0) the search started from;
+                              -1 for the apps that arrive after it (arrivals) */
     uint64_t *start_seeds; /* [starts] stream seed of every start */
     int init_kind;         /* ZP_INIT_* actually used (ZP_INIT_AUTO resolved) */
     int objective;         /* ZP_OBJECTIVE_* the search minimised; with latency every metrics'

@@ -5,9 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config.h"
+#include "options.h"
 #include "cost.h"
-#include "multilevel.h"
 #include "util.h"
 
 /* Whether u can join zone z given the zone limits and a per-zone app quota. */
@@ -171,14 +170,6 @@ int place_initial(const zp_problem *p, int kind, int *x, zp_rng *rng)
         return place_random(p, x, rng);
     case ZP_INIT_GREEDY:
         return place_greedy(p, x);
-    case ZP_INIT_MULTILEVEL: {
-        zp_ml_params prm;
-        multilevel_defaults(&prm);
-        return multilevel_place(p, x, rng, &prm, NULL);
-    }
-    case ZP_INIT_AUTO:
-        return place_initial(p, p->n > ZP_AUTO_MULTILEVEL_APPS ? ZP_INIT_MULTILEVEL : ZP_INIT_RR,
-                             x, rng);
     default:
         return place_rr(p, x);
     }

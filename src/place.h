@@ -17,8 +17,8 @@ int place_rr(const zp_problem *p, int *x);
 int place_random(const zp_problem *p, int *x, zp_rng *rng);
 /* Apps by falling degree, each to the zone with room it is most connected to. */
 int place_greedy(const zp_problem *p, int *x);
-/* Dispatches on a ZP_INIT_* kind (multilevel: multilevel_place with default parameters;
- * auto: multilevel above ZP_AUTO_MULTILEVEL_APPS apps, rr otherwise). */
+/* Dispatches on ZP_INIT_RR, ZP_INIT_RANDOM or ZP_INIT_GREEDY (the pipeline resolves auto and
+ * runs multilevel_place itself, with its parameters and trajectory). */
 int place_initial(const zp_problem *p, int kind, int *x, zp_rng *rng);
 
 #endif

@@ -597,7 +597,7 @@ out:
 static int share_round(sweep_run *r, int k)
 {
     int rc = ZP_OK;
-    int *xbuf = NULL;
+    int *xbuf = NULL, *ibuf = NULL;
     uint64_t *sbuf = NULL;
     for (int g = 0; g < r->ngroups; g++) {
         int pos = task_at(r, g, k);
@@ -611,12 +611,15 @@ static int share_round(sweep_run *r, int k)
             wire_pack(src, &w);
         ZP_CHECK(par_bcast(r->world, &w, sizeof w, root));
         ZP_ALLOC(xbuf, w.apps);
+        ZP_ALLOC(ibuf, w.apps);
         ZP_ALLOC(sbuf, w.starts);
         if (r->rank == root) {
             memcpy(xbuf, src->placement, sizeof *xbuf * (size_t)w.apps);
+            memcpy(ibuf, src->initial, sizeof *ibuf * (size_t)w.apps);
             memcpy(sbuf, src->start_seeds, sizeof *sbuf * (size_t)w.starts);
         }
         ZP_CHECK(par_bcast(r->world, xbuf, (int64_t)sizeof *xbuf * w.apps, root));
+        ZP_CHECK(par_bcast(r->world, ibuf, (int64_t)sizeof *ibuf * w.apps, root));
         ZP_CHECK(par_bcast(r->world, sbuf, (int64_t)sizeof *sbuf * w.starts, root));
         if (w.task != t->id || w.apps != t->apps)
             ZP_CHECK(zp_fail(ZP_ERUNTIME, "sweep: internal error: group %d sent task %d, "
@@ -624,16 +627,17 @@ static int share_round(sweep_run *r, int k)
         if (r->rank == 0) {
             zp_task_result *dst = &r->all[pos];
             wire_unpack(&w, dst);
-            dst->placement = xbuf, dst->start_seeds = sbuf;
-            xbuf = NULL, sbuf = NULL;
+            dst->placement = xbuf, dst->initial = ibuf, dst->start_seeds = sbuf;
+            xbuf = ibuf = NULL, sbuf = NULL;
             r->have[pos] = 1;
         }
-        zp_free(xbuf), zp_free(sbuf);
-        xbuf = NULL, sbuf = NULL;
+        zp_free(xbuf), zp_free(ibuf), zp_free(sbuf);
+        xbuf = ibuf = NULL, sbuf = NULL;
         r->completed++;
     }
 out:
     zp_free(xbuf);
+    zp_free(ibuf);
     zp_free(sbuf);
     return rc;
 }
