@@ -12,6 +12,7 @@
 #include "gencmd.h"
 #include "graphio.h"
 #include "h5out.h"
+#include "importcmd.h"
 #include "options.h"
 #include "par.h"
 #include "perfconf.h"
@@ -36,6 +37,10 @@ static const char usage_head[] =
     "  run --config F.json      place the apps of a config and report\n"
     "  validate --config F.json check a config and print what it holds\n"
     "  sweep --config SWEEP.json --out F.h5   run a parameter sweep (see zoneplace sweep --help)\n"
+    "  import KIND FILE... --out F.json   a config from Kubernetes manifests and call graphs\n"
+    "                           (Jaeger, Zipkin, OpenTelemetry, Alibaba; zoneplace import --help)\n"
+    "  export k8s --config F.json --summary S.json   zone-pinning patches and a migration\n"
+    "                           plan (zoneplace export --help)\n"
     "\n"
     "Options of run:\n"
     "  -c, --config F.json      input config (see README: config format)\n"
@@ -446,6 +451,10 @@ static int dispatch(int argc, char **argv, zp_comm *world)
         return sweep_main(argc, argv, world);
     if (strcmp(cmd, "generate") == 0)
         return generate_main(argc, argv, rank);
+    if (strcmp(cmd, "import") == 0)
+        return import_main(argc, argv, rank);
+    if (strcmp(cmd, "export") == 0)
+        return export_main(argc, argv, rank);
     cli c;
     if (strcmp(cmd, "run") != 0 && strcmp(cmd, "validate") != 0)
         return zp_fail(ZP_EUSAGE, "unknown command '%s' (see zoneplace --help)", cmd);
