@@ -188,9 +188,11 @@ int k8s_quantity(const char *text, double *value)
     size_t digits = strspn(p, "0123456789."), dots = 0;
     for (size_t i = 0; i < digits; i++)
         dots += p[i] == '.';
-    if (digits == dots || dots > 1)
+    if (digits == dots || dots > 1 || digits > 40)
         return -1;
-    double v = strtod(p, NULL);
+    char mantissa[48]; /* strtod alone would read "1e3" as 1000 and leave no suffix */
+    snprintf(mantissa, sizeof mantissa, "%.*s", (int)digits, p);
+    double v = strtod(mantissa, NULL);
     const char *suffix = p + digits;
     if ((suffix[0] == 'e' || suffix[0] == 'E') && suffix[1] &&
         strspn(suffix + 1 + (suffix[1] == '-' || suffix[1] == '+'), "0123456789") ==
