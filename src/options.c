@@ -25,6 +25,9 @@ static const zp_name objective_list[] = {{"traffic", ZP_OBJECTIVE_TRAFFIC},
                                          {"latency", ZP_OBJECTIVE_LATENCY}};
 const zp_name_set zp_objective_names = {objective_list, 2, 2};
 
+static const zp_name engine_list[] = {{"shared", ZP_ENGINE_SHARED}, {"dist", ZP_ENGINE_DIST}};
+const zp_name_set zp_engine_names = {engine_list, 2, 2};
+
 #define FIELD(f) offsetof(zp_options, f)
 
 const zp_option_def zp_option_table[] = {
@@ -43,6 +46,12 @@ const zp_option_def zp_option_table[] = {
      FIELD(objective), 0, "KIND",
      "what the search minimises: traffic (default) or latency\n"
      "(the predicted mean response time; needs a \"perf\" section)"},
+    {"engine", "engine", 0, ZP_OPT_NAME, 0, 0, ZP_ENGINE_SHARED, &zp_engine_names, FIELD(engine),
+     1, "KIND",
+     "multilevel engine: shared (default: every rank places\n"
+     "the whole graph) or dist (the graph split over the ranks,\n"
+     "the same placement on any number of ranks; see\n"
+     "docs/scaling.md)"},
     {"effort", "effort", 0, ZP_OPT_REAL, ZP_EFFORT_MIN, ZP_EFFORT_MAX, 1, NULL, FIELD(effort), 1,
      "E",
      "scale the automatic work budgets (default 1; 0.1: about\n"

@@ -25,6 +25,11 @@ enum { ZP_INIT_AUTO = -1, ZP_INIT_RR = 0, ZP_INIT_RANDOM = 1, ZP_INIT_GREEDY = 2
  * objective + move cost (needs a "perf" section; see cost.h). */
 enum { ZP_OBJECTIVE_TRAFFIC = 0, ZP_OBJECTIVE_LATENCY = 1 };
 
+/* ZP_ENGINE_SHARED (default): every rank of a task runs multilevel.c on the whole problem;
+ * ZP_ENGINE_DIST: dengine.c splits the graph over the task's ranks (the problems it handles, see
+ * dengine_applies; the others use the shared engine). */
+enum { ZP_ENGINE_SHARED = 0, ZP_ENGINE_DIST = 1 };
+
 /* Run options a config may set and the command line may override (defaults: options.c). */
 typedef struct {
     uint64_t seed;        /* base seed of every start's stream */
@@ -39,6 +44,7 @@ typedef struct {
                            * rounds) relative to the default 1; reproducible, unlike time_limit */
     int64_t patience;     /* a start stops after this many search rounds without a better
                            * placement; 0: never (reproducible, unlike time_limit) */
+    int engine;           /* ZP_ENGINE_*: the multilevel engine of large problems */
 } zp_options;
 
 /* Range of zp_options.effort. */
@@ -61,6 +67,7 @@ typedef struct {
 
 extern const zp_name_set zp_init_names;      /* rr random greedy multilevel auto */
 extern const zp_name_set zp_objective_names; /* traffic latency */
+extern const zp_name_set zp_engine_names;    /* shared dist */
 
 /* The name of value in set ("?" when it has none). */
 const char *zp_name_of(const zp_name_set *set, int value);

@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "dcomm.h"
 #include "pipeline.h"
 
 typedef struct zp_comm zp_comm;
@@ -27,6 +28,9 @@ void par_comm_free(zp_comm **c);
 
 /* The start exchange over c (see pipeline.h): collective reduce_best. */
 zp_exchange par_exchange(zp_comm *c);
+
+/* The distributed engine's collectives over c (dcomm.h); c must outlive the result. */
+zp_dcomm par_dcomm(zp_comm *c);
 
 /* Collective helpers over c. */
 int par_bcast(zp_comm *c, void *buf, int64_t bytes, int root);

@@ -123,7 +123,7 @@ static int mpi_reduce_best(zp_exchange *ex, int64_t *imbalance, double *objectiv
 
 zp_exchange par_exchange(zp_comm *c)
 {
-    return (zp_exchange){par_rank(c), par_size(c), mpi_reduce_best, c};
+    return (zp_exchange){par_rank(c), par_size(c), mpi_reduce_best, c, par_dcomm(c)};
 }
 
 int par_bcast(zp_comm *c, void *buf, int64_t bytes, int root)
@@ -205,3 +205,92 @@ int par_agree_end(int status, int has_message, double timeout, int *first, int *
 }
 
 void *par_mpi_comm(zp_comm *c) { return &c->comm; }
+
+/* ---- the distributed engine's collectives (dcomm.h) ---------------------------------------- */
+
+static MPI_Comm dc_comm(zp_dcomm *dc) { return ((zp_comm *)dc->ctx)->comm; }
+
+/* int counts and displacements from byte counts; MPI counts are int. */
+static int dc_int_counts(const zp_dcomm *dc, const int64_t *bytes, int *count, int *displ)
+{
+    int64_t at = 0;
+    for (int r = 0; r < dc->size; r++) {
+        if (bytes[r] > INT32_MAX || at > INT32_MAX)
+            return zp_fail(ZP_ERUNTIME, "a message of the distributed engine exceeds 2 GiB "
+                           "(use more ranks)");
+        count[r] = (int)bytes[r];
+        displ[r] = (int)at;
+        at += bytes[r];
+    }
+    return ZP_OK;
+}
+
+static int dc_alltoallv(zp_dcomm *dc, const void *send, const int64_t *scount, void *recv,
+                        const int64_t *rcount)
+{
+    int rc = ZP_OK;
+    int *sc = NULL, *sd = NULL, *rcn = NULL, *rd = NULL;
+    ZP_ALLOC(sc, dc->size);
+    ZP_ALLOC(sd, dc->size);
+    ZP_ALLOC(rcn, dc->size);
+    ZP_ALLOC(rd, dc->size);
+    ZP_CHECK(dc_int_counts(dc, scount, sc, sd));
+    ZP_CHECK(dc_int_counts(dc, rcount, rcn, rd));
+    rc = mpi_status(MPI_Alltoallv(send, sc, sd, MPI_BYTE, recv, rcn, rd, MPI_BYTE, dc_comm(dc)),
+                    "alltoallv");
+out:
+    zp_free(sc);
+    zp_free(sd);
+    zp_free(rcn);
+    zp_free(rd);
+    return rc;
+}
+
+static int dc_alltoall_i64(zp_dcomm *dc, const int64_t *send, int64_t *recv)
+{
+    return mpi_status(MPI_Alltoall(send, 1, MPI_INT64_T, recv, 1, MPI_INT64_T, dc_comm(dc)),
+                      "alltoall");
+}
+
+static int dc_allreduce_i64(zp_dcomm *dc, int64_t *v, int count, int op)
+{
+    MPI_Op mop = op == ZP_DC_SUM ? MPI_SUM : op == ZP_DC_MAX ? MPI_MAX : MPI_MIN;
+    return mpi_status(MPI_Allreduce(MPI_IN_PLACE, v, count, MPI_INT64_T, mop, dc_comm(dc)),
+                      "allreduce");
+}
+
+static int dc_exscan_i64(zp_dcomm *dc, int64_t *v, int count)
+{
+    int rc = ZP_OK;
+    int64_t *in = NULL;
+    ZP_ALLOC(in, count);
+    memcpy(in, v, sizeof *v * (size_t)count);
+    ZP_CHECK(mpi_status(MPI_Exscan(in, v, count, MPI_INT64_T, MPI_SUM, dc_comm(dc)), "exscan"));
+    if (dc->rank == 0) /* rank 0's result is undefined in MPI */
+        memset(v, 0, sizeof *v * (size_t)count);
+out:
+    zp_free(in);
+    return rc;
+}
+
+static int dc_allgatherv(zp_dcomm *dc, const void *send, int64_t bytes, void *recv,
+                         const int64_t *rbytes)
+{
+    int rc = ZP_OK;
+    int *rcn = NULL, *rd = NULL;
+    ZP_ALLOC(rcn, dc->size);
+    ZP_ALLOC(rd, dc->size);
+    ZP_CHECK(dc_int_counts(dc, rbytes, rcn, rd));
+    rc = mpi_status(MPI_Allgatherv(send, (int)bytes, MPI_BYTE, recv, rcn, rd, MPI_BYTE,
+                                   dc_comm(dc)), "allgatherv");
+out:
+    zp_free(rcn);
+    zp_free(rd);
+    return rc;
+}
+
+zp_dcomm par_dcomm(zp_comm *c)
+{
+    return (zp_dcomm){par_rank(c), par_size(c), c, dc_alltoallv, dc_alltoall_i64,
+                      dc_allreduce_i64, dc_exscan_i64, dc_allgatherv};
+}

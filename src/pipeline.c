@@ -11,6 +11,7 @@
 #include <malloc.h>
 #endif
 
+#include "dengine.h"
 #include "multilevel.h"
 #include "place.h"
 #include "rebalance.h"
@@ -36,7 +37,7 @@ static int serial_reduce(zp_exchange *ex, int64_t *imbalance, double *objective,
     return ZP_OK;
 }
 
-zp_exchange exchange_serial(void) { return (zp_exchange){0, 1, serial_reduce, NULL}; }
+zp_exchange exchange_serial(void) { return (zp_exchange){0, 1, serial_reduce, NULL, dcomm_serial()}; }
 
 int resolve_init(const zp_problem *p, int kind)
 {
@@ -455,6 +456,21 @@ static void keep_freed_memory(const zp_problem *p)
 #endif
 }
 
+/* The distributed engine's placement of p into x (collective over the task's ranks). */
+static int place_dist(const zp_task_spec *spec, const zp_problem *p, int *x, zp_task_result *res)
+{
+    const zp_options *o = spec->opt;
+    zp_dengine_params prm = {o->seed, (uint64_t)spec->task, o->effort, 0, 0};
+    zp_dengine_stats stats;
+    int rc = dengine_place(p, x, &spec->ex->dc, spec->ex, &prm, &stats);
+    res->ml_levels = stats.levels;
+    res->ml_cycles = 1;
+    res->ml_seconds[0] = stats.t_coarsen;
+    res->ml_seconds[1] = stats.t_initial;
+    res->ml_seconds[2] = stats.t_refine;
+    return rc;
+}
+
 /* The multilevel placement of p into x, with its levels in the trajectory. A placement that
  * breaks zone limits where round robin does not gives way to round robin. */
 static int place_multilevel(const zp_task_spec *spec, const zp_problem *p, int *x, zp_rng *rng,
@@ -475,12 +491,16 @@ static int place_multilevel(const zp_task_spec *spec, const zp_problem *p, int *
     keep_freed_memory(p);
     ZP_ALLOC(alt, p->n);
     memcpy(alt, x, sizeof *x * (size_t)p->n);
-    ZP_CHECK(multilevel_place(p, x, rng, &prm, &stats));
-    res->ml_levels = stats.levels;
-    res->ml_cycles = stats.cycles;
-    res->ml_seconds[0] = stats.t_coarsen;
-    res->ml_seconds[1] = stats.t_initial;
-    res->ml_seconds[2] = stats.t_refine;
+    if (o->engine == ZP_ENGINE_DIST && dengine_applies(p)) {
+        ZP_CHECK(place_dist(spec, p, x, res));
+    } else {
+        ZP_CHECK(multilevel_place(p, x, rng, &prm, &stats));
+        res->ml_levels = stats.levels;
+        res->ml_cycles = stats.cycles;
+        res->ml_seconds[0] = stats.t_coarsen;
+        res->ml_seconds[1] = stats.t_initial;
+        res->ml_seconds[2] = stats.t_refine;
+    }
     zp_metrics m, m_alt;
     metrics_compute(p, x, &m);
     if (m.violations > 0) {

@@ -13,6 +13,7 @@
 
 #include "config.h"
 #include "cost.h"
+#include "dcomm.h"
 #include "perfmodel.h"
 
 #define ZP_MAX_PHASES 8
@@ -92,6 +93,7 @@ typedef struct zp_exchange {
     int (*reduce_best)(struct zp_exchange *ex, int64_t *imbalance, double *objective,
                        int *start, int *x, int n);
     void *ctx;
+    zp_dcomm dc; /* the same ranks' collectives, for the distributed engine */
 } zp_exchange;
 
 /* The exchange of a single process: every start runs here. */

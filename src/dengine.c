@@ -1,0 +1,1207 @@
+/* dengine.c - the distributed multilevel engine: label-propagation clustering, contraction,
+ * the gathered coarsest level, projection, Jet-style refinement and rebalancing (dengine.h). */
+#include "dengine.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cost.h"
+#include "multilevel.h"
+#include "rng.h"
+#include "util.h"
+
+#define LP_ROUNDS 4
+#define LP_SUBROUNDS 4
+#define REB_BUCKETS 48
+#define REB_ROUNDS 12
+
+typedef struct {
+    zp_dcomm *dc;
+    zp_exchange *ex;
+    const zp_problem *zones;
+    const zp_dengine_params *prm;
+    int k;
+    int64_t limit;       /* most apps per zone (the band's top) */
+    int64_t lo;          /* fewest apps per zone (the band's bottom) */
+    int64_t total;       /* apps */
+    int64_t scale;
+    int64_t *conn;       /* [k] scratch: connection of a vertex to each zone */
+    int *touched;        /* [k] zones with conn != 0 */
+    zp_dengine_stats *stats;
+} dctx;
+
+static uint64_t mix64(uint64_t x)
+{
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+/* The random number of (seed, level, round, vertex): the same on any rank. */
+static uint64_t vhash(const dctx *c, int level, int round, int64_t gid)
+{
+    return mix64(c->prm->seed ^ mix64((uint64_t)level * 0x9e3779b97f4a7c15ULL ^
+                                      mix64((uint64_t)round + 0x632be59bd9b4e019ULL) ^
+                                      mix64((uint64_t)gid + 0x85ebca6bULL)));
+}
+
+/* Byte counts per rank from record counts. */
+static void to_bytes(int64_t *count, int size, size_t rec)
+{
+    for (int r = 0; r < size; r++)
+        count[r] *= (int64_t)rec;
+}
+
+/* ---- label-propagation clustering --------------------------------------------------------- */
+
+typedef struct {
+    int64_t *key, *val; /* open addressing, key -1 empty */
+    int64_t cap;        /* power of two */
+    int64_t *used;      /* slots in use */
+    int64_t nused;
+} rate_map;
+
+static int map_init(rate_map *m, int64_t need)
+{
+    int rc = ZP_OK;
+    m->cap = 16;
+    while (m->cap < 2 * need)
+        m->cap *= 2;
+    ZP_ALLOC(m->key, m->cap);
+    ZP_ALLOC(m->val, m->cap);
+    ZP_ALLOC(m->used, m->cap);
+    for (int64_t i = 0; i < m->cap; i++)
+        m->key[i] = -1;
+    m->nused = 0;
+out:
+    return rc;
+}
+
+static void map_free(rate_map *m)
+{
+    zp_free(m->key);
+    zp_free(m->val);
+    zp_free(m->used);
+    memset(m, 0, sizeof *m);
+}
+
+static int64_t map_slot(rate_map *m, int64_t key)
+{
+    int64_t h = (int64_t)(mix64((uint64_t)key) & (uint64_t)(m->cap - 1));
+    while (m->key[h] != -1 && m->key[h] != key)
+        h = (h + 1) & (m->cap - 1);
+    if (m->key[h] == -1) {
+        m->key[h] = key;
+        m->val[h] = 0;
+        m->used[m->nused++] = h;
+    }
+    return h;
+}
+
+static void map_clear(rate_map *m)
+{
+    for (int64_t i = 0; i < m->nused; i++)
+        m->key[m->used[i]] = -1;
+    m->nused = 0;
+}
+
+/* The cluster u would join (-1: stay): the heaviest connection, ties by a hash of the label. */
+static int64_t lp_target(const dctx *c, const zp_dgraph *g, rate_map *m, int u,
+                         const int64_t *label, int level, int round)
+{
+    for (int64_t j = g->xadj[u]; j < g->xadj[u + 1]; j++)
+        m->val[map_slot(m, label[g->adj[j]])] += g->wgt[j];
+    int64_t own = label[u], best = -1, best_w = 0, own_w = 0;
+    uint64_t best_h = 0;
+    for (int64_t i = 0; i < m->nused; i++) {
+        int64_t s = m->used[i], l = m->key[s], w = m->val[s];
+        if (l == own) {
+            own_w = w;
+            continue;
+        }
+        uint64_t h = vhash(c, level, round, l);
+        if (w > best_w || (w == best_w && best >= 0 && h < best_h)) {
+            best = l;
+            best_w = w;
+            best_h = h;
+        }
+    }
+    map_clear(m);
+    return best >= 0 && best_w > own_w ? best : -1;
+}
+
+typedef struct {
+    int64_t cluster, weight;
+} lp_request;
+
+/* Sends one request per mover (want[u] >= 0) to the owner of the cluster, in vertex order;
+ * *reply (allocated) gets 1 for an approved move. cw: weights of this rank's clusters. */
+static int lp_approve(dctx *c, const zp_dgraph *g, const int64_t *want, int64_t *cw,
+                      int64_t maxw, int64_t cluster_of_dir, int64_t **reply)
+{
+    int rc = ZP_OK;
+    zp_dcomm *dc = c->dc;
+    int size = dc->size;
+    int64_t *from = NULL, *scount = NULL, *rcount = NULL, *pos = NULL, *ok = NULL, *back = NULL;
+    lp_request *req = NULL, *got = NULL;
+    (void)cluster_of_dir;
+    ZP_ALLOC(from, size + 1);
+    ZP_ALLOC(scount, size);
+    ZP_ALLOC(rcount, size);
+    ZP_ALLOC(pos, g->nl);
+    int64_t nreq = 0;
+    for (int u = 0; u < g->nl; u++)
+        if (want[u] >= 0) {
+            from[dgraph_owner(g->vtxdist, size, want[u]) + 1]++;
+            nreq++;
+        }
+    for (int r = 0; r < size; r++) {
+        scount[r] = from[r + 1];
+        from[r + 1] += from[r];
+    }
+    ZP_ALLOC(req, nreq);
+    for (int u = 0; u < g->nl; u++) {
+        if (want[u] < 0)
+            continue;
+        int r = dgraph_owner(g->vtxdist, size, want[u]);
+        pos[u] = from[r]++;
+        req[pos[u]] = (lp_request){want[u], g->vwgt[u]};
+    }
+    to_bytes(scount, size, sizeof *req);
+    int64_t total = 0;
+    ZP_CHECK(dgraph_sendrecv(dc, req, scount, (void **)&got, rcount, &total));
+    total /= (int64_t)sizeof *got;
+    ZP_ALLOC(ok, total);
+    /* arrivals come rank after rank, each in vertex order: global vertex order */
+    for (int64_t i = 0; i < total; i++) {
+        int64_t *w = &cw[got[i].cluster - g->first];
+        if (*w + got[i].weight <= maxw) {
+            *w += got[i].weight;
+            ok[i] = 1;
+        }
+    }
+    for (int r = 0; r < size; r++) { /* the answers go back the way the requests came */
+        rcount[r] = rcount[r] / (int64_t)sizeof *got * (int64_t)sizeof *ok;
+        scount[r] = scount[r] / (int64_t)sizeof *req * (int64_t)sizeof *ok;
+    }
+    ZP_ALLOC(back, nreq);
+    ZP_CHECK(dc->alltoallv(dc, ok, rcount, back, scount));
+    ZP_ALLOC(*reply, g->nl);
+    for (int u = 0; u < g->nl; u++)
+        (*reply)[u] = want[u] >= 0 ? back[pos[u]] : 0;
+out:
+    zp_free(from);
+    zp_free(scount);
+    zp_free(rcount);
+    zp_free(pos);
+    zp_free(ok);
+    zp_free(back);
+    zp_free(req);
+    zp_free(got);
+    return rc;
+}
+
+/* The clusters left by approved movers lose their weight (sent to the clusters' owners). */
+static int lp_leave(dctx *c, const zp_dgraph *g, const int64_t *label, const int64_t *moved,
+                    int64_t *cw)
+{
+    int rc = ZP_OK;
+    zp_dcomm *dc = c->dc;
+    int size = dc->size;
+    int64_t *from = NULL, *scount = NULL, *rcount = NULL;
+    lp_request *out_req = NULL, *got = NULL;
+    ZP_ALLOC(from, size + 1);
+    ZP_ALLOC(scount, size);
+    ZP_ALLOC(rcount, size);
+    int64_t n = 0;
+    for (int u = 0; u < g->nl; u++)
+        if (moved[u]) {
+            from[dgraph_owner(g->vtxdist, size, label[u]) + 1]++;
+            n++;
+        }
+    for (int r = 0; r < size; r++) {
+        scount[r] = from[r + 1];
+        from[r + 1] += from[r];
+    }
+    ZP_ALLOC(out_req, n);
+    for (int u = 0; u < g->nl; u++)
+        if (moved[u])
+            out_req[from[dgraph_owner(g->vtxdist, size, label[u])]++] =
+                (lp_request){label[u], g->vwgt[u]};
+    to_bytes(scount, size, sizeof *out_req);
+    int64_t total = 0;
+    ZP_CHECK(dgraph_sendrecv(dc, out_req, scount, (void **)&got, rcount, &total));
+    total /= (int64_t)sizeof *got;
+    for (int64_t i = 0; i < total; i++)
+        cw[got[i].cluster - g->first] -= got[i].weight;
+out:
+    zp_free(from);
+    zp_free(scount);
+    zp_free(rcount);
+    zp_free(out_req);
+    zp_free(got);
+    return rc;
+}
+
+/* Size-constrained label propagation: label[u] (owned and ghosts) = the global id naming u's
+ * cluster; cw[i] = weight of the cluster named by owned vertex i. Synchronous sub-rounds:
+ * vertices of a sub-round decide from the state before it; each cluster's owner approves joins
+ * in global vertex order while the cluster stays within maxw. */
+static int lp_cluster(dctx *c, const zp_dgraph *g, int level, int64_t maxw, int64_t *label,
+                      int64_t *cw)
+{
+    int rc = ZP_OK;
+    rate_map m = {0};
+    int64_t *want = NULL, *ok = NULL;
+    int64_t maxdeg = 1;
+    for (int u = 0; u < g->nl; u++) {
+        label[u] = g->first + u;
+        cw[u] = g->vwgt[u];
+        maxdeg = ZP_MAX(maxdeg, g->xadj[u + 1] - g->xadj[u]);
+    }
+    for (int i = 0; i < g->ng; i++)
+        label[g->nl + i] = g->ghost_gid[i];
+    ZP_CHECK(map_init(&m, maxdeg + 1));
+    ZP_ALLOC(want, g->nl);
+    for (int round = 0; round < LP_ROUNDS; round++) {
+        int64_t moves = 0;
+        for (int sub = 0; sub < LP_SUBROUNDS; sub++) {
+            for (int u = 0; u < g->nl; u++) {
+                want[u] = -1;
+                if (vhash(c, level, round, g->first + u) % LP_SUBROUNDS == (uint64_t)sub)
+                    want[u] = lp_target(c, g, &m, u, label, level, round);
+            }
+            ZP_CHECK(lp_approve(c, g, want, cw, maxw, 0, &ok));
+            ZP_CHECK(lp_leave(c, g, label, ok, cw));
+            for (int u = 0; u < g->nl; u++)
+                if (ok[u]) {
+                    label[u] = want[u];
+                    moves++;
+                }
+            zp_free(ok);
+            ok = NULL;
+            ZP_CHECK(dgraph_exchange(g, c->dc, label, sizeof *label));
+        }
+        ZP_CHECK(c->dc->allreduce_i64(c->dc, &moves, 1, ZP_DC_SUM));
+        if (moves < g->n / 100)
+            break;
+    }
+out:
+    map_free(&m);
+    zp_free(want);
+    zp_free(ok);
+    return rc;
+}
+
+/* ---- contraction ---------------------------------------------------------------------------- */
+
+typedef struct {
+    int32_t cu; /* coarse vertex, relative to its owner's first */
+    int32_t cv; /* coarse neighbour, global */
+    int64_t w;
+} cedge;
+
+/* Appends a record, growing the array. */
+static int push_edge(cedge **e, int64_t *len, int64_t *cap, cedge rec)
+{
+    if (*len == *cap) {
+        int64_t grown = ZP_MAX(1024, *cap * 2);
+        cedge *a = zp_realloc(*e, sizeof *a * (size_t)grown);
+        if (!a)
+            return ZP_ERUNTIME;
+        *e = a;
+        *cap = grown;
+    }
+    (*e)[(*len)++] = rec;
+    return ZP_OK;
+}
+
+/* This rank's edges between coarse vertices, merged per coarse vertex, in ascending coarse
+ * vertex order (so grouped by owner: scount[r] records for rank r). cmap: [nl+ng]. */
+static int local_coarse_edges(const zp_dgraph *g, const int64_t *cmap, const int64_t *cvd,
+                              int size, cedge **out, int64_t *nout, int64_t *scount)
+{
+    int rc = ZP_OK;
+    int64_t *ids = NULL, *start = NULL;
+    int *member = NULL, *grp = NULL;
+    cedge *e = NULL;
+    rate_map m = {0};
+    int64_t len = 0, cap = 0, nd = 0, most = 1;
+    int nl = g->nl;
+    ZP_ALLOC(ids, nl);
+    ZP_ALLOC(grp, nl);
+    memcpy(ids, cmap, sizeof *ids * (size_t)nl);
+    dgraph_sort_i64(ids, nl);
+    for (int u = 0; u < nl; u++)
+        if (nd == 0 || ids[u] != ids[nd - 1])
+            ids[nd++] = ids[u];
+    ZP_ALLOC(start, nd + 1);
+    ZP_ALLOC(member, nl);
+    for (int u = 0; u < nl; u++) {
+        grp[u] = (int)dgraph_find_i64(ids, nd, cmap[u]);
+        start[grp[u] + 1] += g->xadj[u + 1] - g->xadj[u];
+    }
+    for (int64_t i = 0; i < nd; i++)
+        most = ZP_MAX(most, start[i + 1]);
+    memset(start, 0, sizeof *start * (size_t)(nd + 1));
+    for (int u = 0; u < nl; u++)
+        start[grp[u] + 1]++;
+    for (int64_t i = 0; i < nd; i++)
+        start[i + 1] += start[i];
+    for (int u = 0; u < nl; u++)
+        member[start[grp[u]]++] = u;
+    for (int64_t i = nd; i > 0; i--)
+        start[i] = start[i - 1];
+    start[0] = 0;
+    ZP_CHECK(map_init(&m, most + 1));
+    memset(scount, 0, sizeof *scount * (size_t)size);
+    for (int64_t i = 0; i < nd; i++) {
+        int64_t cu = ids[i];
+        int owner = dgraph_owner(cvd, size, cu);
+        for (int64_t a = start[i]; a < start[i + 1]; a++) {
+            int u = member[a];
+            for (int64_t j = g->xadj[u]; j < g->xadj[u + 1]; j++) {
+                int64_t cv = cmap[g->adj[j]];
+                if (cv != cu)
+                    m.val[map_slot(&m, cv)] += g->wgt[j];
+            }
+        }
+        for (int64_t s = 0; s < m.nused; s++) {
+            cedge rec = {(int32_t)(cu - cvd[owner]), (int32_t)m.key[m.used[s]],
+                         m.val[m.used[s]]};
+            ZP_CHECK(push_edge(&e, &len, &cap, rec));
+        }
+        scount[owner] += m.nused;
+        map_clear(&m);
+    }
+    *out = e;
+    *nout = len;
+    e = NULL;
+out:
+    map_free(&m);
+    zp_free(ids);
+    zp_free(start);
+    zp_free(member);
+    zp_free(grp);
+    zp_free(e);
+    return rc;
+}
+
+/* The owner's coarse vertices from the records that arrived (ncl vertices): merged CSR with
+ * global neighbour ids. */
+static int owner_coarse_csr(const cedge *rec, int64_t total, int ncl, int64_t first,
+                            int64_t **xadj_out, int64_t **adj_out, int64_t **wgt_out)
+{
+    int rc = ZP_OK;
+    int64_t *start = NULL, *order = NULL, *xadj = NULL, *adj = NULL, *wgt = NULL;
+    rate_map m = {0};
+    ZP_ALLOC(start, (int64_t)ncl + 1);
+    ZP_ALLOC(order, total);
+    for (int64_t i = 0; i < total; i++)
+        start[rec[i].cu + 1]++;
+    int64_t most = 1;
+    for (int v = 0; v < ncl; v++) {
+        most = ZP_MAX(most, start[v + 1]);
+        start[v + 1] += start[v];
+    }
+    for (int64_t i = 0; i < total; i++)
+        order[start[rec[i].cu]++] = i;
+    for (int v = ncl; v > 0; v--)
+        start[v] = start[v - 1];
+    start[0] = 0;
+    ZP_CHECK(map_init(&m, most + 1));
+    ZP_ALLOC(xadj, (int64_t)ncl + 1);
+    ZP_ALLOC(adj, total);
+    ZP_ALLOC(wgt, total);
+    int64_t len = 0;
+    for (int v = 0; v < ncl; v++) {
+        xadj[v] = len;
+        for (int64_t a = start[v]; a < start[v + 1]; a++)
+            m.val[map_slot(&m, rec[order[a]].cv)] += rec[order[a]].w;
+        for (int64_t s = 0; s < m.nused; s++) {
+            adj[len] = m.key[m.used[s]];
+            wgt[len++] = m.val[m.used[s]];
+        }
+        map_clear(&m);
+    }
+    xadj[ncl] = len;
+    (void)first;
+    *xadj_out = xadj;
+    *adj_out = adj;
+    *wgt_out = wgt;
+    xadj = adj = wgt = NULL;
+out:
+    map_free(&m);
+    zp_free(start);
+    zp_free(order);
+    zp_free(xadj);
+    zp_free(adj);
+    zp_free(wgt);
+    return rc;
+}
+
+/* Contracts the clusters of g (label, cw from lp_cluster) into *coarse; cmap[u] (owned u) gets
+ * the global id of u's coarse vertex. Coarse vertices are numbered in the order of the global
+ * ids naming their clusters and owned by those ids' owners: the same on any number of ranks. */
+static int contract(dctx *c, const zp_dgraph *g, const int64_t *label, const int64_t *cw,
+                    int64_t **cmap_out, zp_dgraph **coarse)
+{
+    int rc = ZP_OK;
+    zp_dcomm *dc = c->dc;
+    int size = dc->size;
+    int64_t *cvd = NULL, *cid = NULL, *cmap = NULL, *scount = NULL, *rcount = NULL;
+    int64_t *xadj = NULL, *adj = NULL, *wgt = NULL;
+    int *vwgt = NULL;
+    cedge *e = NULL, *got = NULL;
+    ZP_ALLOC(cvd, size + 1);
+    int ncl = 0;
+    for (int i = 0; i < g->nl; i++)
+        ncl += cw[i] > 0;
+    cvd[dc->rank + 1] = ncl;
+    ZP_CHECK(dc->allreduce_i64(dc, cvd, size + 1, ZP_DC_SUM));
+    for (int r = 0; r < size; r++)
+        cvd[r + 1] += cvd[r];
+    ZP_ALLOC(cid, g->nl);
+    ZP_ALLOC(vwgt, ncl);
+    for (int i = 0, at = 0; i < g->nl; i++) {
+        cid[i] = cw[i] > 0 ? cvd[dc->rank] + at : -1;
+        if (cw[i] > 0)
+            vwgt[at++] = (int)cw[i];
+    }
+    ZP_ALLOC(cmap, (int64_t)g->nl + g->ng);
+    ZP_CHECK(dgraph_fetch(dc, g->vtxdist, label, g->nl, cid, cmap));
+    ZP_CHECK(dgraph_exchange(g, dc, cmap, sizeof *cmap));
+    ZP_ALLOC(scount, size);
+    ZP_ALLOC(rcount, size);
+    int64_t ne = 0, total = 0;
+    ZP_CHECK(local_coarse_edges(g, cmap, cvd, size, &e, &ne, scount));
+    if (size == 1) { /* no copy: the records are already the owner's */
+        got = e;
+        e = NULL;
+        total = ne;
+    } else {
+        to_bytes(scount, size, sizeof *e);
+        ZP_CHECK(dgraph_sendrecv(dc, e, scount, (void **)&got, rcount, &total));
+        total /= (int64_t)sizeof *got;
+        zp_free(e);
+        e = NULL;
+    }
+    ZP_CHECK(owner_coarse_csr(got, total, ncl, cvd[dc->rank], &xadj, &adj, &wgt));
+    zp_free(got);
+    got = NULL;
+    rc = dgraph_assemble(dc, cvd, ncl, xadj, adj, wgt, vwgt, coarse);
+    cvd = NULL;
+    xadj = adj = wgt = NULL;
+    vwgt = NULL;
+    ZP_CHECK(rc);
+    *cmap_out = cmap;
+    cmap = NULL;
+out:
+    zp_free(cvd);
+    zp_free(cid);
+    zp_free(cmap);
+    zp_free(scount);
+    zp_free(rcount);
+    zp_free(xadj);
+    zp_free(adj);
+    zp_free(wgt);
+    zp_free(vwgt);
+    zp_free(e);
+    zp_free(got);
+    return rc;
+}
+
+/* ---- the coarsest level ----------------------------------------------------------------------- */
+
+typedef struct {
+    int64_t v, w;
+} nbr;
+
+static int cmp_nbr(const void *a, const void *b)
+{
+    int64_t x = ((const nbr *)a)->v, y = ((const nbr *)b)->v;
+    return (x > y) - (x < y);
+}
+
+/* A problem of n vertices with the zones of c->zones (every field the engine reads). */
+static int zone_problem(const dctx *c, int n, zp_problem **out)
+{
+    int rc = ZP_OK;
+    const zp_problem *z = c->zones;
+    zp_problem *s = NULL;
+    int k = z->k, nres = z->nres;
+    ZP_CHECK(problem_create(&s));
+    s->n = n;
+    s->k = k;
+    s->nres = nres;
+    s->capacity_mode = z->capacity_mode;
+    s->requests = z->requests;
+    s->move_factor = z->move_factor;
+    s->imbalance = z->imbalance;
+    s->e_in = z->e_in;
+    s->e_core = z->e_core;
+    ZP_ALLOC(s->vwgt, n);
+    ZP_ALLOC(s->demand, (int64_t)n * ZP_MAX(nres, 1));
+    ZP_ALLOC(s->needs_io, n);
+    ZP_ALLOC(s->size, n);
+    ZP_ALLOC(s->capacity, (int64_t)k * ZP_MAX(nres, 1));
+    ZP_ALLOC(s->slots, k);
+    ZP_ALLOC(s->zone_io, k);
+    ZP_ALLOC(s->dist, (int64_t)k * k);
+    memcpy(s->capacity, z->capacity, sizeof *s->capacity * (size_t)k * (size_t)nres);
+    memcpy(s->slots, z->slots, sizeof *s->slots * (size_t)k);
+    memcpy(s->zone_io, z->zone_io, (size_t)k);
+    memcpy(s->dist, z->dist, sizeof *s->dist * (size_t)k * (size_t)k);
+    for (int u = 0; u < n; u++)
+        s->size[u] = 1;
+    *out = s;
+    s = NULL;
+out:
+    problem_destroy(&s);
+    return rc;
+}
+
+/* Every rank gets the whole coarsest graph as a problem, neighbours in ascending order. */
+static int gather_problem(dctx *c, const zp_dgraph *g, zp_problem **out)
+{
+    int rc = ZP_OK;
+    zp_dcomm *dc = c->dc;
+    int size = dc->size, n = (int)g->n;
+    int64_t *mine = NULL, *all = NULL, *bytes = NULL;
+    nbr *medges = NULL, *edges = NULL;
+    zp_problem *s = NULL;
+    int64_t m = g->xadj[g->nl];
+    ZP_ALLOC(mine, 2 * (int64_t)g->nl);
+    ZP_ALLOC(medges, m);
+    for (int u = 0; u < g->nl; u++) {
+        mine[2 * u] = g->vwgt[u];
+        mine[2 * u + 1] = g->xadj[u + 1] - g->xadj[u];
+        for (int64_t j = g->xadj[u]; j < g->xadj[u + 1]; j++) {
+            int v = g->adj[j];
+            medges[j] = (nbr){v < g->nl ? g->first + v : g->ghost_gid[v - g->nl], g->wgt[j]};
+        }
+    }
+    ZP_ALLOC(bytes, size);
+    for (int r = 0; r < size; r++)
+        bytes[r] = 2 * (g->vtxdist[r + 1] - g->vtxdist[r]) * (int64_t)sizeof *mine;
+    ZP_ALLOC(all, 2 * (int64_t)n);
+    ZP_CHECK(dc->allgatherv(dc, mine, 2 * (int64_t)g->nl * (int64_t)sizeof *mine, all, bytes));
+    int64_t mtotal = 0;
+    memset(bytes, 0, sizeof *bytes * (size_t)size);
+    for (int u = 0; u < n; u++) {
+        mtotal += all[2 * u + 1];
+        bytes[dgraph_owner(g->vtxdist, size, u)] += all[2 * u + 1] * (int64_t)sizeof *edges;
+    }
+    ZP_ALLOC(edges, mtotal);
+    ZP_CHECK(dc->allgatherv(dc, medges, m * (int64_t)sizeof *medges, edges, bytes));
+    ZP_CHECK(zone_problem(c, n, &s));
+    ZP_ALLOC(s->xadj, (int64_t)n + 1);
+    ZP_ALLOC(s->adjncy, mtotal);
+    ZP_ALLOC(s->adjwgt, mtotal);
+    ZP_ALLOC(s->adjmult, mtotal);
+    for (int u = 0; u < n; u++) {
+        s->vwgt[u] = (int)all[2 * u];
+        s->xadj[u + 1] = s->xadj[u] + all[2 * u + 1];
+        qsort(edges + s->xadj[u], (size_t)all[2 * u + 1], sizeof *edges, cmp_nbr);
+    }
+    for (int64_t j = 0; j < mtotal; j++) {
+        s->adjncy[j] = (int)edges[j].v;
+        s->adjwgt[j] = (double)edges[j].w / (double)c->scale;
+        s->adjmult[j] = 1;
+        s->dep_weight_total += s->adjwgt[j] / 2;
+    }
+    s->ndeps = mtotal / 2;
+    *out = s;
+    s = NULL;
+out:
+    zp_free(mine);
+    zp_free(all);
+    zp_free(bytes);
+    zp_free(medges);
+    zp_free(edges);
+    problem_destroy(&s);
+    return rc;
+}
+
+static int auto_starts(const dctx *c)
+{
+    if (c->prm->starts > 0)
+        return c->prm->starts;
+    double e = c->prm->effort > 0 ? c->prm->effort : 1.0;
+    return (int)fmax(1, fmin(64, round(2 * e)));
+}
+
+/* Places the gathered coarsest level: start s on rank s % ranks, each a multilevel placement
+ * with its own stream; the best (fewest apps outside the band, then least objective, then
+ * lowest start) is kept, as the pipeline's starts do. x: [n] on every rank. */
+static int place_coarsest(dctx *c, const zp_problem *s, int *x)
+{
+    int rc = ZP_OK;
+    int *trial = NULL;
+    int starts = auto_starts(c);
+    int64_t best_imb = INT64_MAX;
+    double best_obj = INFINITY;
+    int best_start = starts;
+    ZP_ALLOC(trial, s->n);
+    for (int t = c->ex->rank; t < starts; t += c->ex->size) {
+        zp_rng rng;
+        rng_seed(&rng, c->prm->seed, c->prm->task, UINT64_MAX - 1 - (uint64_t)t);
+        for (int u = 0; u < s->n; u++)
+            trial[u] = -1;
+        zp_ml_params mp;
+        multilevel_defaults(&mp);
+        mp.effort = c->prm->effort;
+        mp.starts = 1; /* the starts are ours, spread over the ranks */
+        ZP_CHECK(multilevel_place(s, trial, &rng, &mp, NULL));
+        zp_metrics m;
+        metrics_compute(s, trial, &m);
+        if (m.imbalance < best_imb || (m.imbalance == best_imb && m.objective < best_obj)) {
+            best_imb = m.imbalance;
+            best_obj = m.objective;
+            best_start = t;
+            memcpy(x, trial, sizeof *x * (size_t)s->n);
+        }
+    }
+    ZP_CHECK(c->ex->reduce_best(c->ex, &best_imb, &best_obj, &best_start, x, s->n));
+out:
+    zp_free(trial);
+    return rc;
+}
+
+/* ---- refinement -------------------------------------------------------------------------------- */
+
+static int64_t gid_of(const zp_dgraph *g, int v)
+{
+    return v < g->nl ? g->first + v : g->ghost_gid[v - g->nl];
+}
+
+/* c->conn[z] = weight of u's edges into zone z; returns how many zones were touched. */
+static int vertex_conn(dctx *c, const zp_dgraph *g, int u, const int *blk)
+{
+    int nt = 0;
+    for (int64_t j = g->xadj[u]; j < g->xadj[u + 1]; j++) {
+        int z = blk[g->adj[j]];
+        if (c->conn[z] == 0)
+            c->touched[nt++] = z;
+        c->conn[z] += g->wgt[j];
+    }
+    return nt;
+}
+
+static void clear_conn(dctx *c, int nt)
+{
+    for (int i = 0; i < nt; i++)
+        c->conn[c->touched[i]] = 0;
+}
+
+/* Zone weights over all ranks. */
+static int zone_weights(dctx *c, const zp_dgraph *g, const int *blk, int64_t *bw)
+{
+    memset(bw, 0, sizeof *bw * (size_t)c->k);
+    for (int u = 0; u < g->nl; u++)
+        bw[blk[u]] += g->vwgt[u];
+    return c->dc->allreduce_i64(c->dc, bw, c->k, ZP_DC_SUM);
+}
+
+/* Twice the cut (fixed point), over all ranks. */
+static int cut2(dctx *c, const zp_dgraph *g, const int *blk, int64_t *cut)
+{
+    int64_t s = 0;
+    for (int u = 0; u < g->nl; u++)
+        for (int64_t j = g->xadj[u]; j < g->xadj[u + 1]; j++)
+            if (blk[g->adj[j]] != blk[u])
+                s += g->wgt[j];
+    *cut = s;
+    return c->dc->allreduce_i64(c->dc, cut, 1, ZP_DC_SUM);
+}
+
+/* Apps outside the band [lo, limit] over all zones (over: only those above it). */
+static int64_t outside(const dctx *c, const int64_t *bw, int over_only)
+{
+    int64_t out = 0;
+    for (int z = 0; z < c->k; z++)
+        out += ZP_MAX(0, bw[z] - c->limit) + (over_only ? 0 : ZP_MAX(0, c->lo - bw[z]));
+    return out;
+}
+
+typedef struct {
+    int64_t target, gain;
+} jet_move;
+
+/* Jet's proposal of u: the best other zone adjacent to u and its gain, if the loss is within
+ * a quarter of u's connection to its own zone. */
+static jet_move jet_propose(dctx *c, const zp_dgraph *g, int u, const int *blk)
+{
+    jet_move mv = {-1, 0};
+    int nt = vertex_conn(c, g, u, blk), own = blk[u];
+    int64_t best = -1;
+    for (int i = 0; i < nt; i++) {
+        int z = c->touched[i];
+        if (z != own && (c->conn[z] > best || (c->conn[z] == best && z < mv.target))) {
+            best = c->conn[z];
+            mv.target = z;
+        }
+    }
+    if (mv.target >= 0) {
+        mv.gain = best - c->conn[own];
+        if (mv.gain < 0 && -mv.gain * 4 >= c->conn[own])
+            mv.target = -1;
+    }
+    clear_conn(c, nt);
+    return mv;
+}
+
+/* Jet's filter: u's gain if every candidate of higher priority (more gain, ties lower global
+ * id) among its neighbours moved first. */
+static int64_t jet_gain_after(const zp_dgraph *g, int u, const int *blk, const jet_move *mv)
+{
+    int64_t gain = 0, me = gid_of(g, u);
+    for (int64_t j = g->xadj[u]; j < g->xadj[u + 1]; j++) {
+        int v = g->adj[j], bv = blk[v];
+        if (mv[v].target >= 0 &&
+            (mv[v].gain > mv[u].gain || (mv[v].gain == mv[u].gain && gid_of(g, v) < me)))
+            bv = (int)mv[v].target;
+        if (bv == mv[u].target)
+            gain += g->wgt[j];
+        else if (bv == blk[u])
+            gain -= g->wgt[j];
+    }
+    return gain;
+}
+
+/* One Jet iteration: all vertices propose from the same state, the filter keeps the moves that
+ * still gain, all of them are applied. locked: vertices moved by the previous iteration. */
+static int jet_iteration(dctx *c, const zp_dgraph *g, int *blk, jet_move *mv,
+                         unsigned char *locked)
+{
+    int rc = ZP_OK;
+    for (int u = 0; u < g->nl; u++)
+        mv[u] = locked[u] ? (jet_move){-1, 0} : jet_propose(c, g, u, blk);
+    ZP_CHECK(dgraph_exchange(g, c->dc, mv, sizeof *mv));
+    for (int u = 0; u < g->nl; u++) {
+        locked[u] = 0;
+        if (mv[u].target >= 0 && jet_gain_after(g, u, blk, mv) > 0)
+            locked[u] = 1;
+    }
+    for (int u = 0; u < g->nl; u++)
+        if (locked[u])
+            blk[u] = (int)mv[u].target;
+    ZP_CHECK(dgraph_exchange(g, c->dc, blk, sizeof *blk));
+out:
+    return rc;
+}
+
+/* Whether zone z can take u in a round: with room under the band's top (over) or below the
+ * band's bottom (under). */
+static int reb_open(const dctx *c, const int64_t *bw, int z, int w, int under)
+{
+    return under ? bw[z] < c->lo : bw[z] + w <= c->limit;
+}
+
+/* Where u would go: the open adjacent zone with the most connection, else the lightest zone if
+ * open; *loss = connection given up; -1: nowhere. */
+static int reb_dest(dctx *c, const zp_dgraph *g, int u, const int *blk, const int64_t *bw,
+                    int lightest, int under, int64_t *loss)
+{
+    int nt = vertex_conn(c, g, u, blk), own = blk[u], d = -1;
+    int64_t best = -1;
+    for (int i = 0; i < nt; i++) {
+        int z = c->touched[i];
+        if (z == own || !reb_open(c, bw, z, g->vwgt[u], under))
+            continue;
+        if (c->conn[z] > best || (c->conn[z] == best && z < d)) {
+            best = c->conn[z];
+            d = z;
+        }
+    }
+    if (d < 0 && lightest != own && reb_open(c, bw, lightest, g->vwgt[u], under)) {
+        d = lightest;
+        best = c->conn[d];
+    }
+    *loss = c->conn[own] - (d >= 0 ? best : 0);
+    clear_conn(c, nt);
+    return d;
+}
+
+static int reb_bucket(const dctx *c, int64_t loss, int w)
+{
+    if (loss <= 0)
+        return 0;
+    double per = (double)loss / (double)c->scale / (double)w;
+    return 1 + (int)fmin(REB_BUCKETS - 2, floor(3 * log2(1 + per)));
+}
+
+typedef struct {
+    int64_t *sum;    /* [k * REB_BUCKETS] weight of candidates per zone and bucket */
+    int *cut_bucket; /* [k] bucket where the excess is covered */
+    int64_t *below;  /* [k] weight of the buckets before it */
+    int64_t *need;   /* [k] excess (over) or shortage (under) to cover */
+    int64_t *pre;    /* [k] */
+    int64_t *run;    /* [k] */
+    int *dest, *bucket;
+} reb_work;
+
+/* One rebalancing round. over (under = 0): every zone above the band gives up its cheapest
+ * vertices (loss per app, in buckets; the last bucket in global vertex order) until its excess
+ * is covered, and moves into a zone are approved in global vertex order while it has room.
+ * under: every zone below the band takes the cheapest vertices offered to it until its
+ * shortage is covered, and a zone lets vertices go in global vertex order while it stays in
+ * the band. *moved: moves made. */
+static int reb_round(dctx *c, const zp_dgraph *g, int *blk, int64_t *bw, reb_work *w, int under,
+                     int64_t *moved)
+{
+    int rc = ZP_OK;
+    int k = c->k, lightest = 0;
+    zp_dcomm *dc = c->dc;
+    for (int z = 1; z < k; z++)
+        if (bw[z] < bw[lightest])
+            lightest = z;
+    memset(w->sum, 0, sizeof *w->sum * (size_t)k * REB_BUCKETS);
+    for (int u = 0; u < g->nl; u++) {
+        w->dest[u] = -1;
+        if (under ? bw[blk[u]] <= c->lo : bw[blk[u]] <= c->limit)
+            continue;
+        int64_t loss = 0;
+        w->dest[u] = reb_dest(c, g, u, blk, bw, lightest, under, &loss);
+        if (w->dest[u] < 0)
+            continue;
+        w->bucket[u] = reb_bucket(c, loss, g->vwgt[u]);
+        int key = under ? w->dest[u] : blk[u];
+        w->sum[(int64_t)key * REB_BUCKETS + w->bucket[u]] += g->vwgt[u];
+    }
+    ZP_CHECK(dc->allreduce_i64(dc, w->sum, k * REB_BUCKETS, ZP_DC_SUM));
+    for (int z = 0; z < k; z++) {
+        int64_t need = under ? c->lo - bw[z] : bw[z] - c->limit, acc = 0;
+        int t = 0;
+        while (t < REB_BUCKETS - 1 && acc + w->sum[(int64_t)z * REB_BUCKETS + t] < need)
+            acc += w->sum[(int64_t)z * REB_BUCKETS + t++];
+        w->need[z] = need;
+        w->cut_bucket[z] = t;
+        w->below[z] = acc;
+        w->pre[z] = 0;
+    }
+    for (int u = 0; u < g->nl; u++) {
+        int key = w->dest[u] < 0 ? 0 : under ? w->dest[u] : blk[u];
+        if (w->dest[u] >= 0 && w->bucket[u] == w->cut_bucket[key])
+            w->pre[key] += g->vwgt[u];
+    }
+    ZP_CHECK(dc->exscan_i64(dc, w->pre, k));
+    memset(w->run, 0, sizeof *w->run * (size_t)k);
+    for (int u = 0; u < g->nl; u++) { /* which vertices are chosen */
+        if (w->dest[u] < 0)
+            continue;
+        int key = under ? w->dest[u] : blk[u];
+        if (w->need[key] <= 0 || w->bucket[u] > w->cut_bucket[key]) {
+            w->dest[u] = -1;
+        } else if (w->bucket[u] == w->cut_bucket[key]) {
+            if (w->below[key] + w->pre[key] + w->run[key] >= w->need[key])
+                w->dest[u] = -1;
+            w->run[key] += g->vwgt[u];
+        }
+    }
+    /* the other side approves in global vertex order: arrivals up to the top (over), departures
+     * down to the bottom (under) */
+    memset(w->pre, 0, sizeof *w->pre * (size_t)k);
+    for (int u = 0; u < g->nl; u++)
+        if (w->dest[u] >= 0)
+            w->pre[under ? blk[u] : w->dest[u]] += g->vwgt[u];
+    ZP_CHECK(dc->exscan_i64(dc, w->pre, k));
+    memset(w->run, 0, sizeof *w->run * (size_t)k);
+    int64_t n = 0;
+    for (int u = 0; u < g->nl; u++) {
+        int d = w->dest[u];
+        if (d < 0)
+            continue;
+        int side = under ? blk[u] : d;
+        int64_t room = under ? bw[side] - c->lo : c->limit - bw[side];
+        if (w->pre[side] + w->run[side] + g->vwgt[u] <= room) {
+            blk[u] = d;
+            n++;
+        }
+        w->run[side] += g->vwgt[u];
+    }
+    ZP_CHECK(dc->allreduce_i64(dc, &n, 1, ZP_DC_SUM));
+    *moved = n;
+    ZP_CHECK(dgraph_exchange(g, dc, blk, sizeof *blk));
+    ZP_CHECK(zone_weights(c, g, blk, bw));
+out:
+    return rc;
+}
+
+/* Rounds of rebalancing: zones above the band first, then those below it. */
+static int rebalance(dctx *c, const zp_dgraph *g, int *blk, int64_t *bw)
+{
+    int rc = ZP_OK;
+    reb_work w = {0};
+    if (outside(c, bw, 0) == 0)
+        return ZP_OK;
+    ZP_ALLOC(w.sum, (int64_t)c->k * REB_BUCKETS);
+    ZP_ALLOC(w.cut_bucket, c->k);
+    ZP_ALLOC(w.below, c->k);
+    ZP_ALLOC(w.need, c->k);
+    ZP_ALLOC(w.pre, c->k);
+    ZP_ALLOC(w.run, c->k);
+    ZP_ALLOC(w.dest, g->nl);
+    ZP_ALLOC(w.bucket, g->nl);
+    for (int round = 0; round < REB_ROUNDS && outside(c, bw, 0) > 0; round++) {
+        int64_t moved = 0;
+        int under = outside(c, bw, 1) == 0;
+        ZP_CHECK(reb_round(c, g, blk, bw, &w, under, &moved));
+        if (moved == 0 && !under && outside(c, bw, 0) > outside(c, bw, 1))
+            ZP_CHECK(reb_round(c, g, blk, bw, &w, 1, &moved));
+        if (moved == 0)
+            break;
+    }
+out:
+    zp_free(w.sum);
+    zp_free(w.cut_bucket);
+    zp_free(w.below);
+    zp_free(w.need);
+    zp_free(w.pre);
+    zp_free(w.run);
+    zp_free(w.dest);
+    zp_free(w.bucket);
+    return rc;
+}
+
+/* Jet iterations with rebalancing after each, the best state (least overload, then cut) kept;
+ * stops after a few iterations without improvement. */
+static int refine(dctx *c, const zp_dgraph *g, int *blk)
+{
+    int rc = ZP_OK;
+    jet_move *mv = NULL;
+    unsigned char *locked = NULL;
+    int *best = NULL;
+    int64_t *bw = NULL;
+    double e = c->prm->effort > 0 ? c->prm->effort : 1.0;
+    int iters = (int)fmax(2, fmin(100, 12 * e)), patience = (int)fmax(2, fmin(12, 3 * e));
+    ZP_ALLOC(mv, (int64_t)g->nl + g->ng);
+    ZP_ALLOC(locked, g->nl);
+    ZP_ALLOC(best, g->nl);
+    ZP_ALLOC(bw, c->k);
+    ZP_CHECK(zone_weights(c, g, blk, bw));
+    ZP_CHECK(rebalance(c, g, blk, bw));
+    int64_t best_over = outside(c, bw, 0), best_cut = 0;
+    ZP_CHECK(cut2(c, g, blk, &best_cut));
+    memcpy(best, blk, sizeof *blk * (size_t)g->nl);
+    for (int it = 0, idle = 0; it < iters && idle < patience; it++) {
+        ZP_CHECK(jet_iteration(c, g, blk, mv, locked));
+        ZP_CHECK(zone_weights(c, g, blk, bw));
+        ZP_CHECK(rebalance(c, g, blk, bw));
+        int64_t over = outside(c, bw, 0), cut = 0;
+        ZP_CHECK(cut2(c, g, blk, &cut));
+        if (over < best_over || (over == best_over && cut < best_cut)) {
+            /* less than 0.1% better counts as idle: the tail of Jet's iterations */
+            idle = over == best_over && (double)(best_cut - cut) < 1e-3 * (double)best_cut
+                       ? idle + 1 : 0;
+            best_over = over;
+            best_cut = cut;
+            memcpy(best, blk, sizeof *blk * (size_t)g->nl);
+        } else {
+            idle++;
+        }
+    }
+    memcpy(blk, best, sizeof *blk * (size_t)g->nl);
+    ZP_CHECK(dgraph_exchange(g, c->dc, blk, sizeof *blk));
+out:
+    zp_free(mv);
+    zp_free(locked);
+    zp_free(best);
+    zp_free(bw);
+    return rc;
+}
+
+/* ---- driver ------------------------------------------------------------------------------------ */
+
+int dengine_applies(const zp_problem *p)
+{
+    int64_t lo, hi;
+    if (p->k < 2 || p->n < 2 || problem_has_current(p) || !problem_fits_everywhere(p))
+        return 0;
+    problem_band(p, &lo, &hi);
+    double off = problem_dist(p, 0, 1), diag = problem_dist(p, 0, 0);
+    for (int z = 0; z < p->k; z++) {
+        if (p->slots[z] < hi)
+            return 0;
+        for (int r = 0; r < p->nres && p->capacity_mode == ZP_CUMULATIVE; r++)
+            if (isfinite(problem_capacity(p, z, r)))
+                return 0;
+        for (int y = 0; y < p->k; y++)
+            if (problem_dist(p, z, y) != (z == y ? diag : off))
+                return 0;
+    }
+    return off > diag;
+}
+
+typedef struct {
+    zp_dgraph *g;  /* level > 0: owned */
+    int64_t *cmap; /* [nl+ng] global id of the coarse vertex, NULL at the coarsest */
+} dlevel;
+
+/* Coarsens g until about gather_n vertices or until clustering stalls. */
+static int coarsen(dctx *c, const zp_dgraph *g0, dlevel *lv, int *nlev)
+{
+    int rc = ZP_OK;
+    int64_t *label = NULL, *cw = NULL;
+    double t0 = zp_now();
+    int k = c->k;
+    int gather_n = c->prm->gather_n > 0 ? c->prm->gather_n : (int)fmax(2000, 100.0 * k);
+    double eps = fmax(c->zones->imbalance, 0.01);
+    int64_t maxw = ZP_MAX(2, (int64_t)(eps * (double)c->total / k));
+    lv[0].g = (zp_dgraph *)g0;
+    *nlev = 1;
+    while (*nlev < ZP_ML_MAX_LEVELS && lv[*nlev - 1].g->n > gather_n) {
+        const zp_dgraph *g = lv[*nlev - 1].g;
+        ZP_ALLOC(label, (int64_t)g->nl + g->ng);
+        ZP_ALLOC(cw, g->nl);
+        ZP_CHECK(lp_cluster(c, g, *nlev - 1, maxw, label, cw));
+        int64_t nc = 0;
+        for (int i = 0; i < g->nl; i++)
+            nc += cw[i] > 0;
+        ZP_CHECK(c->dc->allreduce_i64(c->dc, &nc, 1, ZP_DC_SUM));
+        if ((double)nc > 0.9 * (double)g->n) /* stalled: this level is the coarsest */
+            break;
+        dlevel *f = &lv[*nlev - 1], *cl = &lv[*nlev];
+        ZP_CHECK(contract(c, g, label, cw, &f->cmap, &cl->g));
+        c->stats->level_n[*nlev] = cl->g->n;
+        (*nlev)++;
+        zp_free(label);
+        zp_free(cw);
+        label = cw = NULL;
+    }
+out:
+    zp_free(label);
+    zp_free(cw);
+    c->stats->t_coarsen += zp_now() - t0;
+    return rc;
+}
+
+/* blk of the coarsest level (owned and ghosts) from the placement of the gathered graph. */
+static int initial(dctx *c, const zp_dgraph *g, int **blk_out)
+{
+    int rc = ZP_OK;
+    double t0 = zp_now();
+    zp_problem *s = NULL;
+    int *x = NULL, *blk = NULL;
+    ZP_CHECK(gather_problem(c, g, &s));
+    ZP_ALLOC(x, s->n);
+    ZP_CHECK(place_coarsest(c, s, x));
+    ZP_ALLOC(blk, (int64_t)g->nl + g->ng);
+    for (int u = 0; u < g->nl + g->ng; u++)
+        blk[u] = x[gid_of(g, u)];
+    *blk_out = blk;
+    blk = NULL;
+out:
+    problem_destroy(&s);
+    zp_free(x);
+    zp_free(blk);
+    c->stats->t_initial += zp_now() - t0;
+    return rc;
+}
+
+/* The zones of the finer level f from those of the coarser one (blk: f's, allocated). */
+static int project(dctx *c, const dlevel *f, const int *coarse_blk, const zp_dgraph *cg,
+                   int **blk_out)
+{
+    int rc = ZP_OK;
+    int64_t *cv = NULL, *got = NULL;
+    int *blk = NULL;
+    const zp_dgraph *g = f->g;
+    ZP_ALLOC(cv, cg->nl);
+    for (int i = 0; i < cg->nl; i++)
+        cv[i] = coarse_blk[i];
+    ZP_ALLOC(got, g->nl);
+    ZP_CHECK(dgraph_fetch(c->dc, cg->vtxdist, f->cmap, g->nl, cv, got));
+    ZP_ALLOC(blk, (int64_t)g->nl + g->ng);
+    for (int u = 0; u < g->nl; u++)
+        blk[u] = (int)got[u];
+    ZP_CHECK(dgraph_exchange(g, c->dc, blk, sizeof *blk));
+    *blk_out = blk;
+    blk = NULL;
+out:
+    zp_free(cv);
+    zp_free(got);
+    zp_free(blk);
+    return rc;
+}
+
+int dengine_run(const zp_dgraph *g, const zp_problem *zones, int64_t total_weight, int64_t scale,
+                zp_dcomm *dc, zp_exchange *ex, const zp_dengine_params *prm, int *out_blk,
+                zp_dengine_stats *stats)
+{
+    int rc = ZP_OK;
+    dlevel lv[ZP_ML_MAX_LEVELS];
+    int nlev = 0, *blk = NULL, *fine = NULL;
+    zp_dengine_stats local;
+    memset(lv, 0, sizeof lv);
+    if (!stats)
+        stats = &local;
+    memset(stats, 0, sizeof *stats);
+    dctx c = {dc, ex, zones, prm, zones->k, 0, 0, total_weight, scale, NULL, NULL, stats};
+    int64_t lo, hi;
+    {
+        zp_problem band = *zones; /* the band depends only on the total weight, k, epsilon */
+        band.n = (int)total_weight;
+        band.vwgt = NULL;
+        problem_band(&band, &lo, &hi);
+    }
+    c.limit = hi;
+    c.lo = lo;
+    for (int z = 0; z < c.k; z++)
+        c.limit = ZP_MIN(c.limit, (int64_t)zones->slots[z]);
+    ZP_ALLOC(c.conn, c.k);
+    ZP_ALLOC(c.touched, c.k);
+    stats->level_n[0] = g->n;
+    ZP_CHECK(coarsen(&c, g, lv, &nlev));
+    stats->levels = nlev;
+    ZP_CHECK(initial(&c, lv[nlev - 1].g, &blk));
+    double t0 = zp_now();
+    ZP_CHECK(refine(&c, lv[nlev - 1].g, blk));
+    for (int l = nlev - 2; l >= 0; l--) {
+        ZP_CHECK(project(&c, &lv[l], blk, lv[l + 1].g, &fine));
+        zp_free(blk);
+        blk = fine;
+        fine = NULL;
+        dgraph_destroy(&lv[l + 1].g);
+        zp_free(lv[l].cmap);
+        lv[l].cmap = NULL;
+        ZP_CHECK(refine(&c, lv[l].g, blk));
+    }
+    memcpy(out_blk, blk, sizeof *blk * (size_t)g->nl);
+    stats->t_refine += zp_now() - t0;
+out:
+    for (int l = 1; l < nlev; l++)
+        dgraph_destroy(&lv[l].g);
+    for (int l = 0; l < nlev; l++)
+        zp_free(lv[l].cmap);
+    zp_free(blk);
+    zp_free(fine);
+    zp_free(c.conn);
+    zp_free(c.touched);
+    return rc;
+}
+
+int dengine_place(const zp_problem *p, int *x, zp_dcomm *dc, zp_exchange *ex,
+                  const zp_dengine_params *prm, zp_dengine_stats *stats)
+{
+    int rc = ZP_OK;
+    zp_dgraph *g = NULL;
+    int *blk = NULL;
+    int64_t *bytes = NULL;
+    int64_t scale = dgraph_weight_scale(p);
+    ZP_CHECK(dgraph_from_problem(p, scale, dc, &g));
+    ZP_ALLOC(blk, g->nl);
+    ZP_CHECK(dengine_run(g, p, problem_total_weight(p), scale, dc, ex, prm, blk, stats));
+    ZP_ALLOC(bytes, dc->size);
+    for (int r = 0; r < dc->size; r++)
+        bytes[r] = (g->vtxdist[r + 1] - g->vtxdist[r]) * (int64_t)sizeof *x;
+    ZP_CHECK(dc->allgatherv(dc, blk, (int64_t)g->nl * (int64_t)sizeof *blk, x, bytes));
+out:
+    dgraph_destroy(&g);
+    zp_free(blk);
+    zp_free(bytes);
+    return rc;
+}
