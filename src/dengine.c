@@ -122,11 +122,20 @@ static int64_t lp_target(const dctx *c, const zp_dgraph *g, rate_map *m, int u,
             own_w = w;
             continue;
         }
-        uint64_t h = vhash(c, level, round, l);
-        if (w > best_w || (w == best_w && best >= 0 && h < best_h)) {
+        if (w < best_w)
+            continue;
+        uint64_t h = w > best_w || best < 0 ? 0 : vhash(c, level, round, l);
+        if (w > best_w || best < 0) {
             best = l;
             best_w = w;
-            best_h = h;
+            best_h = UINT64_MAX; /* hashed only when a tie needs it */
+        } else {
+            if (best_h == UINT64_MAX)
+                best_h = vhash(c, level, round, best);
+            if (h < best_h) {
+                best = l;
+                best_h = h;
+            }
         }
     }
     map_clear(m);
@@ -256,6 +265,7 @@ static int lp_cluster(dctx *c, const zp_dgraph *g, int level, int64_t maxw, int6
     int rc = ZP_OK;
     rate_map m = {0};
     int64_t *want = NULL, *ok = NULL;
+    unsigned char *sub_of = NULL;
     int64_t maxdeg = 1;
     for (int u = 0; u < g->nl; u++) {
         label[u] = g->first + u;
@@ -266,14 +276,14 @@ static int lp_cluster(dctx *c, const zp_dgraph *g, int level, int64_t maxw, int6
         label[g->nl + i] = g->ghost_gid[i];
     ZP_CHECK(map_init(&m, maxdeg + 1));
     ZP_ALLOC(want, g->nl);
+    ZP_ALLOC(sub_of, g->nl);
     for (int round = 0; round < LP_ROUNDS; round++) {
         int64_t moves = 0;
+        for (int u = 0; u < g->nl; u++)
+            sub_of[u] = (unsigned char)(vhash(c, level, round, g->first + u) % LP_SUBROUNDS);
         for (int sub = 0; sub < LP_SUBROUNDS; sub++) {
-            for (int u = 0; u < g->nl; u++) {
-                want[u] = -1;
-                if (vhash(c, level, round, g->first + u) % LP_SUBROUNDS == (uint64_t)sub)
-                    want[u] = lp_target(c, g, &m, u, label, level, round);
-            }
+            for (int u = 0; u < g->nl; u++)
+                want[u] = sub_of[u] == sub ? lp_target(c, g, &m, u, label, level, round) : -1;
             ZP_CHECK(lp_approve(c, g, want, cw, maxw, 0, &ok));
             ZP_CHECK(lp_leave(c, g, label, ok, cw));
             for (int u = 0; u < g->nl; u++)
@@ -293,6 +303,7 @@ out:
     map_free(&m);
     zp_free(want);
     zp_free(ok);
+    zp_free(sub_of);
     return rc;
 }
 

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The distributed multilevel engine (--engine dist): the same placement, byte for byte, on 1, 2,
+# 3 and 4 ranks (oversubscribed) for a microservice graph and a grid; every placement checked by
+# a recount from the input file (cut as reported, every zone within the band, no violation);
+# problems the engine does not handle (capacities) fall back to the shared engine; bad values
+# of --engine are refused.
+# Environment (tests/run.sh): ZP_BIN, ZP_TMP, PY, MPI.
+source "$(dirname "$0")/../lib.sh"
+
+WORK=$ZP_TMP/dist
+rm -rf "$WORK" && mkdir -p "$WORK"
+G=$WORK/m8k.graph
+"$ZP_BIN" generate micro --n 8k --m 80k --seed 3 --out "$G" --csv "$WORK/m8k" --quiet
+"$ZP_BIN" generate grid --rows 90 --cols 90 --out "$WORK/grid.graph" --quiet
+
+# recount FILE.graph SUMMARY K EPS: cut recounted == reported, zones within the band, violations
+recount() {
+    "$PY" - "$@" <<'EOF'
+import json, math, sys
+graph, summary, k, eps = sys.argv[1], sys.argv[2], int(sys.argv[3]), float(sys.argv[4])
+t = json.load(open(summary))["tasks"][0]
+x = t["placement"]
+lines = [l for l in open(graph) if not l.startswith("%")]
+head = lines[0].split()
+n, weighted = int(head[0]), len(head) > 2 and head[2].endswith("1")
+cut = 0
+for u in range(n):
+    f = [int(t) for t in lines[1 + u].split()]
+    pairs = zip(f[0::2], f[1::2]) if weighted else ((v, 1) for v in f)
+    for v, w in pairs:
+        if v - 1 > u and x[v - 1] != x[u]:
+            cut += w
+counts = [0] * k
+for z in x:
+    counts[z] += 1
+hi = math.floor((1 + eps) * math.ceil(n / k))
+print("cut", cut == t["final"]["cut_weight"])
+print("band", max(counts) <= hi)
+print("violations", t["final"]["violations"])
+EOF
+}
+field() { grep "^$1 " "$2" | cut -d' ' -f2; }
+
+for r in 1 2 3 4; do
+    zp_mpi "$r" run --graph "$G" --zones 8 --init multilevel --engine dist \
+        --summary "$WORK/m$r.json" --quiet
+    expect_eq "--engine dist on $r rank(s): exit 0" "$?" 0
+    [ "$MPI" = 1 ] || break
+done
+recount "$G" "$WORK/m1.json" 8 0.03 >"$WORK/m1.check"
+expect_eq "--engine dist: cut recounted from the file equals the summary's" \
+    "$(field cut "$WORK/m1.check")" True
+expect_eq "--engine dist: every zone within the band" "$(field band "$WORK/m1.check")" True
+expect_eq "--engine dist: no violation" "$(field violations "$WORK/m1.check")" 0
+expect_eq "--engine dist: the multilevel phase ran (levels > 1)" \
+    "$(jq_py "$WORK/m1.json" 'd["tasks"][0]["phases"][0]["levels"] > 1')" True
+if [ "$MPI" = 1 ]; then
+    for r in 2 3 4; do
+        check "--engine dist: the same placement on 1 and $r ranks" \
+            "$PY" -c 'import json,sys; a,b=(json.load(open(f))["tasks"][0] for f in sys.argv[1:]); sys.exit(a["placement"]!=b["placement"] or a["final"]!=b["final"])' \
+            "$WORK/m1.json" "$WORK/m$r.json"
+    done
+fi
+
+# a grid, k = 32: another structure, the same rule
+for r in 1 3; do
+    zp_mpi "$r" run --graph "$WORK/grid.graph" --zones 32 --init multilevel \
+        --engine dist --summary "$WORK/g$r.json" --quiet
+    [ "$MPI" = 1 ] || break
+done
+recount "$WORK/grid.graph" "$WORK/g1.json" 32 0.03 >"$WORK/g1.check"
+expect_eq "--engine dist, grid k = 32: cut recounted equals the summary's" \
+    "$(field cut "$WORK/g1.check")" True
+expect_eq "--engine dist, grid k = 32: every zone within the band" \
+    "$(field band "$WORK/g1.check")" True
+if [ "$MPI" = 1 ]; then
+    check "--engine dist, grid k = 32: the same placement on 1 and 3 ranks" \
+        cmp -s <(jq_py "$WORK/g1.json" 'd["tasks"][0]["placement"]') \
+        <(jq_py "$WORK/g3.json" 'd["tasks"][0]["placement"]')
+fi
+
+# capacities: the shared engine places them (the same result as --engine shared)
+for e in dist shared; do
+    zp_mpi 1 run --services "$WORK/m8k.services.csv" --calls "$WORK/m8k.calls.csv" --zones 8 \
+        --capacity-slack 0.1 --init multilevel --engine "$e" --effort 0.2 \
+        --summary "$WORK/c_$e.json" --quiet
+done
+check "--engine dist with capacities: the shared engine's placement" \
+    cmp -s <(jq_py "$WORK/c_dist.json" 'd["tasks"][0]["placement"]') \
+    <(jq_py "$WORK/c_shared.json" 'd["tasks"][0]["placement"]')
+expect_eq "--engine dist with capacities: no violation" \
+    "$(jq_py "$WORK/c_dist.json" 'd["tasks"][0]["final"]["violations"]')" 0
+
+"$ZP_BIN" run --graph "$G" --zones 8 --engine fast --quiet 2>"$WORK/bad.err"
+expect_eq "--engine fast: refused (exit 2)" "$?" 2
+check "--engine fast: ... naming the choices" grep -q "expected shared or dist" "$WORK/bad.err"
+finish
