@@ -11,7 +11,10 @@
 # zp_srun starts srun in a session of its own (setsid), out of the batch script's process group,
 # and traps the signals in the batch shell, which forwards them to the job's steps with
 # `scancel --signal=SIG $SLURM_JOB_ID` (steps only, never the batch step) and to srun as SIGUSR1:
-# the ranks stop as if Slurm had signalled the step.
+# the ranks stop as if Slurm had signalled the step. (Checked on Slurm 22.05 with
+# proctrack/linuxproc, which signals the batch step's process group. Should a site's set-up
+# signal srun anyway, srun kills the ranks; zp_finish still reports the stop, exit status 5, and
+# the file holds what the sweep had committed when it was killed.)
 # shellcheck shell=bash
 
 zp_stop_signal=""   # the signal the batch shell received, if any

@@ -56,6 +56,24 @@ ph = run.phases[column(run.phases, 'name') == 'arrival_search']
 assert final[-1] == min(final[:-1]) == column(ph, 'objective')[0] == run.task(0)['objective'], (final, run.task(0))
 "
 
+# the trajectory's key (i11out's `kind` column: round, epoch end, phase end): unique rows, so that
+# pandas' pivot works; checked without pandas (and with it where installed)
+if [ "$("$PY" -c "import h5py; print('kind' in h5py.File('$out/a.h5', 'r')['trajectory'].dtype.names)")" = True ]; then
+    check "arrival run: (task, start, epoch, phase, step, kind) is unique in /trajectory" "$PY" -c "
+import sys; sys.path.insert(0, 'postproc'); import zpload
+from zpload import column
+t = zpload.load('$out/a.h5').trajectory
+keys = ['task', 'start', 'epoch', 'phase', 'step', 'kind']
+rows = list(zip(*(column(t, k).tolist() for k in keys)))
+assert len(set(rows)) == len(rows), len(rows) - len(set(rows))
+if zpload.pd is not None:
+    zpload.pd.DataFrame({k: column(t, k) for k in keys + ['best']}).pivot(
+        index=['task', 'start', 'epoch', 'step', 'kind'], columns='phase', values='best')
+"
+else
+    echo "skip: /trajectory has no kind column yet (the key's uniqueness is checked once it has)"
+fi
+
 # ---- the notebook, on the arrival run ----
 t0=$SECONDS
 ZP_H5="$out/a.h5" ZP_OUTDIR="$out/nbpng" PYDEVD_DISABLE_FILE_VALIDATION=1 \

@@ -20,6 +20,7 @@
 #     resubmitting resumes to the whole sweep.
 # No timing assertions and no sleeps as synchronisation: the test waits for events (a job has
 # left the queue, its log says a task is done); generous time-outs are only a safety net.
+# ZP_SLURM_NODES=1 runs it on one node even where two are possible.
 # Skipped (0 passed, 0 failed) in a serial build (MPI=0: no srun launch, no HDF5) and under the
 # sanitizers (SANITIZE=1, same scripts: set ZP_SLURM=1 to run it anyway).
 source "$(dirname "$0")/../lib.sh"
@@ -68,14 +69,17 @@ free_net() {
     return 1
 }
 NODES=1
-if why=$(jobs/slurm-local.sh can-multinode 2>&1); then
+if [ "${ZP_SLURM_NODES:-2}" = 1 ]; then
+    echo "note: one node only (ZP_SLURM_NODES=1), the two-node checks are skipped"
+elif why=$(jobs/slurm-local.sh can-multinode 2>&1); then
     NODES=2
 else
     echo "note: one node only, the two-node checks are skipped: network namespaces: ${why#no: }"
 fi
 CPUS=$(nproc); [ "$CPUS" -ge 2 ] || CPUS=2   # the job scripts' defaults need 2 CPUs per node
 export SLURM_LOCAL_ROOT=$W/daemons SLURM_LOCAL_PARTITION=zptest SLURM_LOCAL_NODES=$NODES
-export SLURM_LOCAL_CPUS=$CPUS SLURM_LOCAL_NET=$(free_net) SLURM_LOCAL_PREFIX=zt$((RANDOM % 100000))
+SLURM_LOCAL_NET=$(free_net)
+export SLURM_LOCAL_CPUS=$CPUS SLURM_LOCAL_NET SLURM_LOCAL_PREFIX=zt$((RANDOM % 100000))
 SLURM_LOCAL_CTLD_PORT=$(free_port) && SLURM_LOCAL_SLURMD_PORT=$(free_port "$SLURM_LOCAL_CTLD_PORT")
 export SLURM_LOCAL_CTLD_PORT SLURM_LOCAL_SLURMD_PORT SLURM_CONF=$SLURM_LOCAL_ROOT/slurm.conf
 # the jobs inherit this environment: ranks on two nodes need TCP (tests/run.sh sets self,vader)
