@@ -124,11 +124,15 @@ wait_job() {
         sed 's/^ *//' | paste -sd ';'
 }
 
-# wait_log FILE PATTERN: waits until the job's log FILE holds PATTERN (safety net: JOB_TIMEOUT)
+# wait_log FILE PATTERN JOB: waits until the job's log FILE holds PATTERN; fails when the job
+# has ended without it (safety net: JOB_TIMEOUT)
 wait_log() {
     local deadline=$((SECONDS + JOB_TIMEOUT))
     until grep -q "$2" "$1" 2>/dev/null; do
-        ((SECONDS < deadline)) || return 1
+        if ((SECONDS >= deadline)) || [ -z "$(squeue -h -j "$3" -o %i 2>/dev/null)" ]; then
+            grep -q "$2" "$1" 2>/dev/null
+            return
+        fi
         sleep 0.2
     done
 }
@@ -184,7 +188,7 @@ expect_eq "slices element 0: tasks 0, 2, 4" "$(h5_tasks "$W/slices/slice0of2.h5"
 expect_eq "slices element 1: tasks 1, 3, 5" "$(h5_tasks "$W/slices/slice1of2.h5")" "1:2 3:3 5:4"
 expect_eq "multinode.sbatch -N 1: the whole sweep in one file" "$(h5_tasks "$W/multi1/case1_small.h5")" \
     "0:2 1:2 2:3 3:3 4:4 5:4"
-check "no .partial files left" bash -c "! ls '$W'/*/*.partial 2>/dev/null | grep -q ."
+check "no .partial files left" bash -c "! ls '$W'/*/*.partial* 2>/dev/null | grep -q ."
 
 # the array's last element merged the parts (zoneplace merge, else a merged task table)
 merged_file() { ls "$1/case1_small.h5" "$1/case1_small.csv" 2>/dev/null | head -1; }
@@ -250,14 +254,14 @@ expect_eq "rerun of slices element 1 with SLICES=2: completed" "$(wait_job "$jr3
 expect_eq "rerun of slices element 1: tasks 1, 3, 5 again" "$(h5_tasks "$W/slices/slice1of2.h5")" "1:2 3:3 5:4"
 
 # ---- preemption ---------------------------------------------------------------------------
-# 8 tasks of about 2-3 s (idle machine) on 2 ranks: after the first task is done, seconds of
+# 12 tasks of about 2-3 s (idle machine) on 2 ranks: after the first tasks are done, 5 rounds of
 # work remain for the signal to interrupt, more on a busy machine (the sweep slows as well)
 cat > "$W/slow.json" <<EOF
 {"name": "slow", "instances": ["$ZP_ROOT/inputs/thesis/case2.json"], "zones": [4, 8],
- "seeds": [1, 2, 3, 4], "starts": 2, "search": {"iterations": 1500}}
+ "seeds": [1, 2, 3, 4, 5, 6], "starts": 2, "search": {"iterations": 1500}}
 EOF
 # a long one for the warning before the time limit (80 tasks: it never ends on its own in time)
-sed 's/"seeds": \[1, 2, 3, 4\]/"seeds": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40]/; s/"name": "slow"/"name": "long"/' \
+sed 's/"seeds": \[1, 2, 3, 4, 5, 6\]/"seeds": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40]/; s/"name": "slow"/"name": "long"/' \
     "$W/slow.json" > "$W/long.json"
 pre() { # NAME [sbatch options]: the slow sweep with multinode.sbatch into $W/NAME
     local name=$1; shift
@@ -284,14 +288,14 @@ jt=$(pre step --nodes=1 --ntasks-per-node=2)
 jf=$(pre full "${nodes_opt[@]}")
 jb=$(pre batch --nodes=1 --ntasks-per-node=2)
 # each signal as soon as its job has finished a task (the jobs may queue behind each other)
-check "step: the sweep is running (a task done)" wait_log "$W/step-$jt.out" 'tasks done'
+check "step: the sweep is running (a task done)" wait_log "$W/step-$jt.out" 'tasks done' "$jt"
 scancel --signal=TERM "$jt"           # to the job's steps, as Slurm does before a time limit
-check "full: the sweep is running (a task done)" wait_log "$W/full-$jf.out" 'tasks done'
+check "full: the sweep is running (a task done)" wait_log "$W/full-$jf.out" 'tasks done' "$jf"
 scancel --signal=TERM --full "$jf"    # to the batch shell and srun too
-check "batch: the sweep is running (a task done)" wait_log "$W/batch-$jb.out" 'tasks done'
+check "batch: the sweep is running (a task done)" wait_log "$W/batch-$jb.out" 'tasks done' "$jb"
 scancel --batch --signal=USR1 "$jb"   # to the batch shell only, as --signal=B:USR1@T does
 stopped step "$jt" "scancel --signal=TERM"
-check "scancel --signal=TERM: some tasks were left to do" test "$(n_tasks "$W/step/slow.h5")" -lt 8
+check "scancel --signal=TERM: some tasks were left to do" test "$(n_tasks "$W/step/slow.h5")" -lt 12
 stopped full "$jf" "scancel --signal=TERM --full"
 check "scancel --full: the batch script forwarded the signal" grep -q 'got SIGTERM: forwarding' "$W/full-$jf.out"
 check "scancel --full: srun did not kill the ranks" bash -c "! grep -q 'forcing job termination' '$W/full-$jf.out'"
@@ -302,7 +306,8 @@ check "--signal=B:USR1@60: the batch script got the warning" grep -q 'got SIGUSR
 jt2=$(pre step --nodes=1 --ntasks-per-node=2)
 expect_eq "submitted again: resumes and completes" "$(wait_job "$jt2")" "1 COMPLETED 0:0"
 check "the second job resumed" grep -q 'exists: resuming it' "$W/step-$jt2.out"
-expect_eq "all 8 tasks in the file" "$(h5_tasks "$W/step/slow.h5")" "0:4 1:4 2:4 3:4 4:8 5:8 6:8 7:8"
+expect_eq "all 12 tasks in the file" "$(h5_tasks "$W/step/slow.h5")" \
+    "0:4 1:4 2:4 3:4 4:4 5:4 6:8 7:8 8:8 9:8 10:8 11:8"
 
 stop_slurm
 trap - EXIT
