@@ -103,8 +103,8 @@ zp_merge_parts() {
     (
         flock 9
         local st=0
-        srun --mpi=pmix --ntasks=1 --nodes=1 "$ZP_BIN" merge "$@" --out "$merged.h5" --force ||
-            st=$?
+        rm -f "$merged.h5"   # an earlier merge (a rerun element merges again)
+        srun --mpi=pmix --ntasks=1 --nodes=1 "$ZP_BIN" merge "$@" --out "$merged.h5" || st=$?
         if ((st == 0)); then
             echo "$ZP_TAG: merged $# parts into $merged.h5"
         elif ((st == 2)) &&
