@@ -127,5 +127,7 @@ bench: deps
 	$(MAKE) all
 	bench/run.sh
 
+# results/logs (the job scripts' log folder, kept in git) stays
 clean:
-	rm -rf build build-serial build-san build-serial-san build-fuzz bin results tests/tmp
+	rm -rf build build-serial build-san build-serial-san build-fuzz bin tests/tmp \
+	    $(filter-out results/logs,$(wildcard results/*))
