@@ -6,7 +6,7 @@ set -eu
 
 PACKAGES="build-essential pkg-config libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools
 libcjson-dev libcsv-dev libyaml-dev python3-yaml python3-h5py python3-numpy python3-matplotlib jupyter-nbconvert python3-nbclient
-python3-ipykernel python3-nbformat slurm-wlm munge valgrind clang libclang-rt-14-dev"
+python3-ipykernel python3-nbformat slurm-wlm munge iproute2 valgrind clang libclang-rt-14-dev"
 
 missing=""
 for pkg in $PACKAGES "$@"; do
