@@ -10,9 +10,10 @@ RUN.h5):
                                 against the final one; dependencies behind an unstable queue
                                 (unbounded time) are counted in the legend and keep the curve
                                 below 1
-  task<T>_link_utilisation.png  utilisation of every link (zone pair; the diagonal is a zone's
-                                own link), initial against final, on one colour scale up to 1;
-                                links at or above 1 (unstable) are marked with a cross
+  task<T>_link_utilisation.png  utilisation of every link direction (row: from, column: to;
+                                the diagonal is a zone's own link; a bundle shows its busiest
+                                member), initial against final, on one colour scale up to 1;
+                                directions at or above 1 (unstable) are marked with a cross
 It prints the paths it wrote, and exits 1 when the file has no /perf group. The functions take a
 zpload.Run, so a notebook can use them too; postproc/plots.py calls them as well.
 """
@@ -78,7 +79,8 @@ def plot_latency_cdf(run, task=None):
 
 
 def plot_link_utilisation(run, task=None):
-    """Heatmaps of the utilisation of every zone pair's link, initial and final."""
+    """Heatmaps of the utilisation of every link direction (its busiest bundle member), initial
+    and final."""
     info = run.task(task)
     perf = run.perf(info["task"])
     if perf is None:
@@ -100,7 +102,7 @@ def plot_link_utilisation(run, task=None):
         bad = np.argwhere(m >= 1)
         if len(bad):
             ax.scatter(bad[:, 1], bad[:, 0], marker="x", color="red", s=30,
-                       label=f"{(len(bad) + int(np.sum(np.diag(m) >= 1))) // 2} unstable links")
+                       label=f"{len(bad)} unstable link directions")
             ax.legend(fontsize="small", loc="upper right")
         ax.set_title(f"{STYLE[placement]['label']}: max {np.nanmax(np.where(np.isfinite(m), m, np.nan)):.3g}")
         ticks = np.arange(k)
@@ -110,9 +112,9 @@ def plot_link_utilisation(run, task=None):
         ax.set_xticklabels(names, rotation=90, fontsize=fs)
         ax.set_yticklabels(names, fontsize=fs)
     fig.colorbar(im, ax=list(axes), shrink=0.8,
-                 label="link utilisation (load / bandwidth; x: >= 1, unstable)")
-    fig.suptitle(f"{info['instance']} task {info['task']}: link utilisation per zone pair "
-                 f"(diagonal: inside a zone)")
+                 label="busiest member's utilisation (load / bandwidth; x: >= 1, unstable)")
+    fig.suptitle(f"{info['instance']} task {info['task']}: link utilisation from zone (row) to "
+                 f"zone (column) (diagonal: inside a zone)")
     return fig
 
 

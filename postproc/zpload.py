@@ -191,13 +191,14 @@ class Perf:
 
     dependencies  one row per dependency (order of /problem/dependencies): client, server, rate
                   and per placement P in (initial, final): P_latency_ms, P_network_ms,
-                  P_server_ms, P_mean_ms, P_mean_nonet_ms, P_pct_ms, P_pct_nonet_ms, P_unstable
-    links         one row per zone pair a <= b: zone_a, zone_b, latency_ms, bandwidth and
-                  P_load, P_utilisation, P_unstable
+                  P_server_ms, P_mean_ms, P_mean_nonet_ms, P_pct_ms, P_pct_nonet_ms, P_queue
+                  (row of links), P_unstable, P_pct_bound
+    links         one row per link queue (direction and bundle member): zone_from, zone_to,
+                  member, latency_ms, bandwidth and P_load, P_rate, P_utilisation, P_unstable
     apps          one row per app: app, service_rate, arrival_rate and P_zone, P_reservation,
                   P_cpu_utilisation, P_unstable
-    attrs         objective, percentile, network and the summary (P_mean_ms, ...) of the summary
-                  JSON's perf object, inf where the JSON has null
+    attrs         objective, percentile, network, bundle, percentile_method and the summary
+                  (P_mean_ms, ...) of the summary JSON's perf object, inf where the JSON has null
     Times are in ms (inf where a queue is unstable), loads and bandwidths in bit/s.
     """
 
@@ -242,13 +243,13 @@ class Perf:
         return float(np.sum(rate * times) / np.sum(rate))
 
     def utilisation_matrix(self, placement="final"):
-        """k x k symmetric matrix of link utilisations (diagonal: a zone's own link)."""
-        a, b = column(self.links, "zone_a"), column(self.links, "zone_b")
+        """k x k matrix: [a, b] is the utilisation of the busiest queue (bundle member) of the
+        link from zone a to zone b (the diagonal: a zone's own link)."""
+        a, b = column(self.links, "zone_from"), column(self.links, "zone_to")
         k = int(max(a.max(), b.max())) + 1 if len(a) else 0
         m = np.zeros((k, k))
         u = column(self.links, f"{placement}_utilisation").astype(float)
-        m[a, b] = u
-        m[b, a] = u
+        np.maximum.at(m, (a, b), u)
         return m
 
 

@@ -1,5 +1,5 @@
 /* h5perf.c - the /perf groups of the output file (see h5out.h, h5out_write_perf): the
- * response-time model's per-dependency, per-link and per-app tables of a task for its initial
+ * response-time model's per-dependency, per-link-queue and per-app tables of a task for its initial
  * and final placement, and their summaries as attributes (docs/hdf5.md). */
 #include "h5io.h"
 
@@ -15,7 +15,8 @@ enum { PERF_INITIAL, PERF_FINAL, PERF_PLACEMENTS };
 
 typedef struct {
     double latency_ms, network_ms, server_ms, mean_ms, mean_nonet_ms, pct_ms, pct_nonet_ms;
-    int32_t unstable;
+    int64_t queue;
+    int32_t unstable, pct_bound;
 } perf_dep_part;
 
 typedef struct {
@@ -25,12 +26,12 @@ typedef struct {
 } perf_dep_row;
 
 typedef struct {
-    double load, utilisation;
+    double load, rate, utilisation;
     int32_t unstable;
 } perf_link_part;
 
 typedef struct {
-    int32_t zone_a, zone_b;
+    int32_t zone_from, zone_to, member;
     double latency_ms, bandwidth;
     perf_link_part at[PERF_PLACEMENTS];
 } perf_link_row;
@@ -59,7 +60,11 @@ typedef struct {
     PDP(P, i, pct_ms, F_F64, "ms", "percentile response time (attribute percentile) with the "    \
         "network term"),                                                                           \
     PDP(P, i, pct_nonet_ms, F_F64, "ms", "percentile response time without the network term"),     \
-    PDP(P, i, unstable, F_I32, "1", "bit 0: server utilisation >= 1, bit 1: link utilisation >= 1")
+    PDP(P, i, queue, F_I64, "row of links", "the link queue (direction, bundle member) the "       \
+        "requests wait in"),                                                                       \
+    PDP(P, i, unstable, F_I32, "1", "bit 0: server utilisation >= 1, bit 1: link utilisation >= 1"),\
+    PDP(P, i, pct_bound, F_I32, "1", "1: pct_ms is an upper bound (mixed request sizes on the "    \
+        "queue, or percentile_method paper_bound), 0: the model's exact quantile")
 static const field perf_dep_fields[] = {
     PDF(client, F_I32, "app index", "app sending the requests"),
     PDF(server, F_I32, "app index", "app serving them"),
@@ -72,15 +77,19 @@ static const field perf_dep_fields[] = {
 #define PLP(P, i, fld, kind, units, meaning)                                                       \
     {#P "_" #fld, offsetof(perf_link_row, at[i].fld), kind, 0, units, #P " placement: " meaning}
 #define PERF_LINK_PART(P, i)                                                                       \
-    PLP(P, i, load, F_F64, "bit/s", "requests' bits per second through the link"),                 \
+    PLP(P, i, load, F_F64, "bit/s", "requests' bits per second through the queue"),                \
+    PLP(P, i, rate, F_F64, "requests/s", "requests per second through the queue"),                 \
     PLP(P, i, utilisation, F_F64, "1", "load / bandwidth"),                                        \
     PLP(P, i, unstable, F_I32, "1", "1 when the utilisation is >= 1 (the model does not hold)")
 static const field perf_link_fields[] = {
-    PLF(zone_a, F_I32, "zone index", "lower zone of the pair (zone_a = zone_b: the zone's own "
-                                     "link, used by dependencies inside it)"),
-    PLF(zone_b, F_I32, "zone index", "higher zone of the pair"),
+    PLF(zone_from, F_I32, "zone index", "zone of the clients whose requests use the queue "
+                                        "(zone_from = zone_to: the zone's own link)"),
+    PLF(zone_to, F_I32, "zone index", "zone of their servers (links are full duplex: one "
+                                      "queue set per direction)"),
+    PLF(member, F_I32, "1", "link of the bundle (802.3ad hashing; 0 with bundle per_request)"),
     PLF(latency_ms, F_F64, "ms", "one-way path latency delta between the zones"),
-    PLF(bandwidth, F_F64, "bit/s", "sigma = links * link_gbps * 1e9 (link aggregation)"),
+    PLF(bandwidth, F_F64, "bit/s", "bandwidth of the queue: link_gbps * 1e9 (links * that with "
+                                   "bundle per_request)"),
     PERF_LINK_PART(initial, PERF_INITIAL),
     PERF_LINK_PART(final, PERF_FINAL),
 };
@@ -90,8 +99,9 @@ static const field perf_link_fields[] = {
     {#P "_" #fld, offsetof(perf_app_row, at[i].fld), kind, 0, units, #P " placement: " meaning}
 #define PERF_APP_PART(P, i)                                                                        \
     PAP(P, i, zone, F_I32, "zone index", "zone of the app"),                                       \
-    PAP(P, i, reservation, F_F64, "cores", "CPU reservation Q/P (\"auto\" resolved in its zone)"), \
-    PAP(P, i, cpu_utilisation, F_F64, "1", "arrival_rate / (service_rate * reservation)"),         \
+    PAP(P, i, reservation, F_F64, "cores", "CPU reservation Q/P (\"auto\": the cpu demand)"),     \
+    PAP(P, i, cpu_utilisation, F_F64, "1", "arrival_rate / (service_rate * reservation); c "       \
+        "servers of service_rate for a whole reservation c > 1"),                                  \
     PAP(P, i, unstable, F_I32, "1", "1 when the CPU utilisation is >= 1")
 static const field perf_app_fields[] = {
     PAF(app, F_I32, "app index", "the app (row of /problem/app_names)"),
@@ -105,7 +115,8 @@ static void fill_dep_part(perf_dep_part *o, const zp_perf_dep *d)
 {
     *o = (perf_dep_part){1e3 * d->latency,   1e3 * d->network_time, 1e3 * d->server_time,
                          1e3 * d->mean,      1e3 * d->mean_nonet,   1e3 * d->pct,
-                         1e3 * d->pct_nonet, d->unstable};
+                         1e3 * d->pct_nonet, d->queue,              d->unstable,
+                         d->bound};
 }
 
 /* The rows of the three /perf tables of a task, made before any collective call so that an
@@ -137,24 +148,23 @@ static void fill_perf_deps(perf_rows *out, const zp_perf_tables *t)
     }
 }
 
-/* One row per zone pair a <= b, in order (0,0), (0,1), ..., (1,1), ... */
+/* One row per link queue, in queue order: by direction a -> b (a*k + b), then member. */
 static void fill_perf_links(perf_rows *out, const zp_perf_tables *t)
 {
     const zp_perf_result *r[PERF_PLACEMENTS] = {t->initial, t->final};
-    int k = t->final->k;
-    int64_t n = 0;
-    for (int a = 0; a < k; a++)
-        for (int b = a; b < k; b++, n++) {
-            int64_t l = (int64_t)a * k + b;
-            perf_link_row *row = &out->links[n];
-            row->zone_a = a;
-            row->zone_b = b;
-            row->latency_ms = 1e3 * t->pf->latency[l];
-            row->bandwidth = t->pf->bandwidth[l];
-            for (int i = 0; i < PERF_PLACEMENTS; i++)
-                row->at[i] = (perf_link_part){r[i]->link_load[l], r[i]->link_util[l],
-                                              r[i]->link_util[l] >= 1};
-        }
+    for (int64_t q = 0; q < out->nlinks; q++) {
+        int a, b, member;
+        perf_queue_info(t->pf, q, &a, &b, &member);
+        perf_link_row *row = &out->links[q];
+        row->zone_from = a;
+        row->zone_to = b;
+        row->member = member;
+        row->latency_ms = 1e3 * t->pf->latency[(int64_t)a * t->pf->k + b];
+        row->bandwidth = t->pf->queue_bw[q];
+        for (int i = 0; i < PERF_PLACEMENTS; i++)
+            row->at[i] = (perf_link_part){r[i]->queue_load[q], r[i]->queue_rate[q],
+                                          r[i]->queue_util[q], r[i]->queue_util[q] >= 1};
+    }
 }
 
 static void fill_perf_apps(perf_rows *out, const zp_perf_tables *t, const int *final_x)
@@ -176,9 +186,8 @@ static void fill_perf_apps(perf_rows *out, const zp_perf_tables *t, const int *f
 static int make_perf_rows(perf_rows *out, const zp_perf_tables *t, const int *final_x)
 {
     int rc = ZP_OK;
-    int k = t->final->k;
     out->ndeps = t->final->ndeps;
-    out->nlinks = (int64_t)k * (k + 1) / 2;
+    out->nlinks = t->final->nqueues;
     out->napps = t->final->n;
     ZP_ALLOC(out->deps, out->ndeps);
     ZP_ALLOC(out->links, out->nlinks);
@@ -199,7 +208,8 @@ static int write_perf_tables(zp_h5io *io, hid_t g, const perf_rows *r)
                                "predicted response times (inf where a queue is unstable)"));
     ZP_CHECK(h5_write_compound(io, g, "links", perf_link_fields, (int)NFIELDS(perf_link_fields),
                             sizeof *r->links, r->links, r->nlinks,
-                            "one row per zone pair a <= b: load and utilisation of its link"));
+                            "one row per link queue (direction and bundle member): its load "
+                            "and utilisation"));
     ZP_CHECK(h5_write_compound(io, g, "apps", perf_app_fields, (int)NFIELDS(perf_app_fields),
                             sizeof *r->apps, r->apps, r->napps,
                             "one row per app: its zone, CPU reservation and utilisation as a "
@@ -228,12 +238,19 @@ static int write_perf_summary(zp_h5io *io, hid_t g, const char *prefix, const zp
         snprintf(name, sizeof name, "%s_%s", prefix, items[i].key);
         ZP_CHECK(h5_attr_f64(io, g, name, items[i].value));
     }
-    snprintf(name, sizeof name, "%s_unstable_servers", prefix);
-    ZP_CHECK(h5_attr_i64(io, g, name, r->unstable_servers));
-    snprintf(name, sizeof name, "%s_unstable_links", prefix);
-    ZP_CHECK(h5_attr_i64(io, g, name, r->unstable_links));
-    snprintf(name, sizeof name, "%s_unstable_dependencies", prefix);
-    ZP_CHECK(h5_attr_i64(io, g, name, r->unstable_deps));
+    const struct {
+        const char *key;
+        int64_t value;
+    } counts[] = {
+        {"unstable_servers", r->unstable_servers}, {"unstable_links", r->unstable_links},
+        {"unstable_dependencies", r->unstable_deps}, {"busy_servers", r->busy_servers},
+        {"busy_links", r->busy_links}, {"overbooked_zones", r->overbooked_zones},
+        {"percentiles_bounded", r->bound_deps},
+    };
+    for (size_t i = 0; i < NFIELDS(counts); i++) {
+        snprintf(name, sizeof name, "%s_%s", prefix, counts[i].key);
+        ZP_CHECK(h5_attr_i64(io, g, name, counts[i].value));
+    }
 out:
     return rc;
 }
@@ -272,6 +289,9 @@ static int write_perf_group(zp_h5io *io, hid_t root, const zp_task_result *task,
     ZP_CHECK(h5_attr_str(io, g, "objective", objective_name(task->objective)));
     ZP_CHECK(h5_attr_f64(io, g, "percentile", 100.0 * t->pf->phi));
     ZP_CHECK(h5_attr_i64(io, g, "network", t->pf->network));
+    ZP_CHECK(h5_attr_str(io, g, "bundle", t->pf->bundle == ZP_BUNDLE_HASH ? "hash" : "per_request"));
+    ZP_CHECK(h5_attr_str(io, g, "percentile_method",
+                         t->pf->pct_method == ZP_PCT_EXACT ? "exact" : "paper_bound"));
     ZP_CHECK(write_perf_summary(io, g, "initial", t->initial));
     ZP_CHECK(write_perf_summary(io, g, "final", t->final));
     ZP_CHECK(write_perf_tables(io, g, rows));
@@ -289,7 +309,8 @@ int h5out_write_perf(zp_h5out *h, const zp_task_result *task, const zp_problem *
     perf_rows rows;
     memset(&rows, 0, sizeof rows);
     if (t->final->n != p->n || t->initial->n != p->n || t->final->k != p->k ||
-        t->initial->k != p->k || task->apps != p->n || t->initial->ndeps != t->final->ndeps)
+        t->initial->k != p->k || task->apps != p->n || t->initial->ndeps != t->final->ndeps ||
+        t->initial->nqueues != t->pf->nqueues || t->final->nqueues != t->pf->nqueues)
         rc = zp_fail(ZP_ERUNTIME, "%s: /perf: predictions of another problem", io->partial);
     if (rc == ZP_OK)
         rc = make_perf_rows(&rows, t, task->placement);

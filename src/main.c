@@ -269,10 +269,28 @@ static int load_input(const cli *c, zp_config **cfg)
     return c->config ? config_load(c->config, cfg) : load_graph_input(c, cfg);
 }
 
-/* Parses the config's "perf" section for problem p (NULL *pf when there is none). */
-static int load_perf(const zp_config *cfg, const zp_problem *p, const char *file, zp_perf **pf)
+/* Parses the config's "perf" section (NULL *pf when there is none) for the problem placed last
+ * (arrivals if any, whose first apps are base's), and makes the cpu reservations demands that
+ * the placement must hold, checked like the config's own. */
+static int load_perf(zp_config *cfg, const char *file, zp_perf **pf)
 {
-    return perf_parse_text(cfg->perf_json, file, p, pf);
+    int rc = ZP_OK;
+    ZP_CHECK(perf_parse_text(cfg->perf_json, file, cfg->arrivals ? cfg->arrivals : cfg->base, pf));
+    if (!*pf)
+        return ZP_OK;
+    perf_reserve_cpu(*pf, cfg->base);
+    if (cfg->arrivals)
+        perf_reserve_cpu(*pf, cfg->arrivals);
+    rc = config_check_feasible(cfg->base);
+    if (rc == ZP_OK && cfg->arrivals)
+        rc = config_check_feasible(cfg->arrivals);
+    if (rc != ZP_OK) {
+        zp_error_prefix("%s: perf.reservation: the cpu reservations (cores) cannot be placed: ",
+                        file);
+        perf_destroy(pf);
+    }
+out:
+    return rc;
 }
 
 /* The --objective flag against the input: the latency objective needs the model of the problem
@@ -325,7 +343,7 @@ static int cmd_validate(const cli *c, int rank)
     zp_perf *pf = NULL;
     int rc = load_input(c, &cfg);
     if (rc == ZP_OK)
-        rc = load_perf(cfg, cfg->arrivals ? cfg->arrivals : cfg->base, c->config, &pf);
+        rc = load_perf(cfg, c->config, &pf);
     perf_destroy(&pf);
     if (rc == ZP_OK && rank == 0 && !c->quiet) {
         const zp_problem *p = cfg->base;
@@ -385,7 +403,7 @@ static int cmd_run(const cli *c, zp_comm *world)
     if (rank == 0 && !c->quiet && zp_now() - t0 > 1.0) /* large inputs: say where time went */
         fprintf(stderr, "zoneplace: input read in %.1f s: %d apps, %lld dependencies\n",
                 zp_now() - t0, final_p->n, (long long)final_p->ndeps);
-    ZP_CHECK(par_agree_status(world, load_perf(cfg, final_p, c->config, &pf)));
+    ZP_CHECK(par_agree_status(world, load_perf(cfg, c->config, &pf)));
     /* Test hook (tests/e2e/test_crash.sh): rank ZP_TEST_FAIL_RANK fails alone, as a rank-local
      * error mid-run would, while the others go on into the next collective. */
     const char *fail_rank = getenv("ZP_TEST_FAIL_RANK");
@@ -409,8 +427,8 @@ static int cmd_run(const cli *c, zp_comm *world)
     if (pf) {
         ZP_CHECK(par_agree_status(world, evaluate_perf(pf, final_p, &res, &ev)));
         if (rank == 0 && !c->quiet)
-            report_perf_print(stdout, pf, ev.initial, ev.final);
-        if (rank == 0 && c->summary && !(perf_json = report_perf_json(pf, ev.initial, ev.final)))
+            report_perf_print(stdout, pf, final_p, ev.initial, ev.final);
+        if (rank == 0 && c->summary && !(perf_json = report_perf_json(pf, final_p, ev.initial, ev.final)))
             ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
     }
     if (c->out)

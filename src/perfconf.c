@@ -11,6 +11,8 @@
 #include "util.h"
 
 #define PATH_MAX_LEN 512
+/* Reservation value meaning "auto" while parsing (resolved to the app's cpu demand). */
+#define ZP_PERF_AUTO (-1.0)
 
 static int64_t adj_begin(const zp_problem *p, int u) { return p->xadj ? p->xadj[u] : 0; }
 static int64_t adj_end(const zp_problem *p, int u) { return p->xadj ? p->xadj[u + 1] : 0; }
@@ -43,7 +45,15 @@ static int read_links(const cJSON *obj, const char *file, const char *path, int 
     return ZP_OK;
 }
 
-/* Reads obj.reservation into *val if present: a number > 0 or "auto" (ZP_PERF_AUTO). */
+/* Whether a reservation is one the model has a queue for: at most one core (one server at
+ * mu Q/P) or a whole number of cores (M/M/c). */
+static int reservation_modelled(double r)
+{
+    return r <= 1 || r == floor(r);
+}
+
+/* Reads obj.reservation into *val if present: a number > 0 the model has a queue for (at most
+ * 1, or whole), or "auto" (ZP_PERF_AUTO). */
 static int read_reservation(const cJSON *obj, const char *file, const char *path, double *val)
 {
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, "reservation");
@@ -54,7 +64,11 @@ static int read_reservation(const cJSON *obj, const char *file, const char *path
     if (item && !cJSON_IsNumber(item))
         return zp_fail(ZP_EINPUT, "%s: %s.reservation: expected a number > 0 or \"auto\"", file,
                        path);
-    return read_number(obj, "reservation", 0, 1, file, path, val);
+    int rc = read_number(obj, "reservation", 0, 1, file, path, val);
+    if (rc == ZP_OK && !reservation_modelled(*val))
+        return zp_fail(ZP_EINPUT, "%s: %s.reservation: expected at most 1 core or a whole number "
+                       "of cores (M/M/c), not %g", file, path, *val);
+    return rc;
 }
 
 static int find_app(const zp_problem *p, const char *name)
@@ -305,33 +319,51 @@ static void resolve_sizes(const zp_problem *p, zp_perf *pf, const double *dep_si
         }
 }
 
-/* "auto" needs a cpu demand > 0 for servers and a finite cpu capacity > 0 in every zone, so
- * that every share is a finite positive number whatever the placement. */
-static int check_auto(const zp_problem *p, zp_perf *pf, const char *file)
+/* "auto" reservations become the app's cpu demand, in cores: that needs a resource cpu, a cpu
+ * demand > 0 for apps that serve, and a demand the model has a queue for. */
+static int resolve_auto(const zp_problem *p, zp_perf *pf, const char *file)
 {
-    for (int u = 0; u < p->n; u++)
-        pf->any_auto |= pf->reservation[u] == ZP_PERF_AUTO;
-    if (!pf->any_auto)
-        return ZP_OK;
-    if (pf->cpu < 0)
-        return zp_fail(ZP_EINPUT, "%s: perf.reservation: \"auto\" needs a resource named cpu",
-                       file);
-    for (int z = 0; z < p->k; z++) {
-        double c = problem_capacity(p, z, pf->cpu);
-        if (!(isfinite(c) && c > 0))
-            return zp_fail(ZP_EINPUT, "%s: perf.reservation: \"auto\" needs a finite cpu "
-                           "capacity > 0 in every zone (zone %s has %g)", file,
-                           p->zone_names[z], c);
-    }
-    for (int u = 0; u < p->n; u++)
-        if (pf->reservation[u] == ZP_PERF_AUTO && perf_arrival(pf, p, u) > 0 &&
-            !(problem_demand(p, u, pf->cpu) > 0))
+    for (int u = 0; u < p->n; u++) {
+        if (pf->reservation[u] != ZP_PERF_AUTO)
+            continue;
+        if (pf->cpu < 0)
+            return zp_fail(ZP_EINPUT, "%s: perf.reservation: \"auto\" needs a resource named "
+                           "cpu", file);
+        double d = problem_demand(p, u, pf->cpu);
+        if (perf_arrival(pf, p, u) > 0 && !(d > 0))
             return zp_fail(ZP_EINPUT, "%s: perf.reservation: \"auto\" needs a cpu demand > 0 "
                            "for app %s, which serves requests", file, p->app_names[u]);
+        if (!reservation_modelled(d))
+            return zp_fail(ZP_EINPUT, "%s: perf.reservation: \"auto\" gives app %s %g cores: "
+                           "above 1 core a reservation must be a whole number of cores (M/M/c)",
+                           file, p->app_names[u], d);
+        pf->reservation[u] = d;
+    }
     return ZP_OK;
 }
 
-/* The scalar keys of "perf": defaults for every app, percentile, network switch. */
+/* Names of the bundle modes and percentile methods, in the order of their enums. */
+static const char *const bundles[] = {"hash", "per_request", NULL};
+static const char *const pct_methods[] = {"exact", "paper_bound", NULL};
+
+/* Reads perf.key into *val if present: one of names (its index). */
+static int read_choice(const cJSON *node, const char *key, const char *const *names,
+                       const char *file, int *val)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(node, key);
+    if (!item)
+        return ZP_OK;
+    for (int i = 0; cJSON_IsString(item) && names[i]; i++)
+        if (strcmp(item->valuestring, names[i]) == 0) {
+            *val = i;
+            return ZP_OK;
+        }
+    return zp_fail(ZP_EINPUT, "%s: perf.%s: expected \"%s\" or \"%s\"", file, key, names[0],
+                   names[1]);
+}
+
+/* The scalar keys of "perf": defaults for every app, percentile, network switch, bundle mode,
+ * percentile method. */
 static int parse_globals(const cJSON *node, const char *file, zp_perf *pf, double *size_bits)
 {
     int rc = ZP_OK;
@@ -348,6 +380,8 @@ static int parse_globals(const cJSON *node, const char *file, zp_perf *pf, doubl
     if (net && !cJSON_IsBool(net))
         return zp_fail(ZP_EINPUT, "%s: perf.network: expected true or false", file);
     pf->network = net ? cJSON_IsTrue(net) : 1;
+    ZP_CHECK(read_choice(node, "bundle", bundles, file, &pf->bundle));
+    ZP_CHECK(read_choice(node, "percentile_method", pct_methods, file, &pf->pct_method));
     pf->phi = pct / 100.0;
     *size_bits = kb * ZP_PERF_BITS_PER_KB;
     for (int u = 0; u < pf->n; u++) {
@@ -361,8 +395,8 @@ out:
 int perf_parse(const cJSON *node, const char *file, const zp_problem *p, zp_perf **out)
 {
     static const char *const keys[] = {"service_rate", "reservation", "request_size_kb",
-                                       "percentile", "network", "tiers", "pairs", "apps",
-                                       "dependencies", NULL};
+                                       "percentile", "network", "bundle", "percentile_method",
+                                       "tiers", "pairs", "apps", "dependencies", NULL};
     int rc = ZP_OK;
     zp_perf *pf = NULL;
     double *app_size = NULL, *dep_size = NULL;
@@ -391,7 +425,8 @@ int perf_parse(const cJSON *node, const char *file, const zp_problem *p, zp_perf
     ZP_CHECK(parse_deps(cJSON_GetObjectItemCaseSensitive(node, "dependencies"), file, p, pf,
                         dep_size));
     resolve_sizes(p, pf, dep_size, app_size, default_bits);
-    ZP_CHECK(check_auto(p, pf, file));
+    ZP_CHECK(resolve_auto(p, pf, file));
+    ZP_CHECK(perf_prepare(pf));
     *out = pf;
     pf = NULL;
 out:

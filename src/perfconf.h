@@ -5,20 +5,29 @@
  * The top-level section "perf" (every key optional unless marked; unknown keys are errors):
  *   {
  *     "service_rate": 1000,       required: mu, requests/s an app serves on a whole core (> 0)
- *     "reservation": 0.5,         Q/P, cores reserved per app (> 0, may exceed 1), or "auto":
- *                                 Q/P = app cpu demand / cpu capacity of the zone it is in
- *                                 (needs a resource "cpu", finite capacities > 0 and a cpu
- *                                 demand > 0 for every app that serves). Default 1.
+ *     "reservation": 0.5,         Q/P, cores reserved per app: > 0 and at most 1 (one server
+ *                                 at mu Q/P) or a whole number c (M/M/c, c servers at mu); or
+ *                                 "auto": the app's cpu demand, in cores (needs a resource
+ *                                 "cpu" and a cpu demand > 0 for every app that serves).
+ *                                 Default 1. Reservations become cpu demands the placement
+ *                                 must hold (perf_reserve_cpu).
  *     "request_size_kb": 4,       E[s], mean request size in kB (1 kB = 1000 bytes, > 0),
  *                                 default 1.
  *     "percentile": 99,           phi in percent, 0 < phi < 100. Default 99.
  *     "network": true,            whether the objective and the summary include the network
  *                                 term (the per-dependency results always give both). Default true.
+ *     "bundle": "hash",           how a bundle of links carries conversations: "hash" (IEEE
+ *                                 802.3ad, each dependency on the member its hash picks) or
+ *                                 "per_request" (ideal spreading: one queue of the bundle's
+ *                                 whole bandwidth). Default "hash".
+ *     "percentile_method": "exact",  "exact" (the quantile of the model's response time) or
+ *                                 "paper_bound" (the paper's Eq. 4). Default "exact".
  *     "tiers": {
- *       "zone": {"latency_ms": 0.268, "link_gbps": 10, "links": 1},   inside a zone
- *       "core": {"latency_ms": 1.34,  "link_gbps": 10, "links": 2}    between zones
+ *       "zone": {"latency_ms": 0.134, "link_gbps": 10, "links": 1},   inside a zone
+ *       "core": {"latency_ms": 0.67,  "link_gbps": 10, "links": 2}    between zones
  *     },                          latency_ms = one-way delta (>= 0); links an integer >= 1.
- *                                 Defaults: 0.268 ms / 1.34 ms, 10 Gbit/s, 1 link.
+ *                                 Defaults: 0.134 ms / 0.67 ms (half of Pingmesh's round
+ *                                 trips), 10 Gbit/s, 1 link.
  *     "pairs": [{"zones": ["z0", "z1"], "latency_ms": 34, "link_gbps": 1, "links": 1}],
  *                                 per zone pair overrides of the tier values (["z0", "z0"] is
  *                                 zone z0's own link), e.g. regions.

@@ -1,34 +1,30 @@
-/* perfmodel.h - the response-time and network model of design.md section 6: per dependency the
+/* perfmodel.h - the response-time and network model of docs/perfmodel.md: per dependency the
  * predicted mean and percentile response time of a placement, per app the CPU utilisation, per
- * zone pair the link utilisation, and the objective and move deltas an optimiser can minimise.
- * Plain C, no MPI or HDF5. See docs/perfmodel.md for the derivation and its validation.
+ * link queue (zone pair, direction, bundle member) the load, and the objective and move deltas
+ * an optimiser can minimise. Plain C, no MPI, HDF5 or JSON (perfconf.h reads the parameters).
  *
  * The model. Each dependency (undirected CSR edge, merged weight w) is a stream of requests from a
  * client app c to a server app s at rate lambda = w * p->requests (requests/s). By default the
  * app with the higher id serves the one with the lower id (the CSR keeps no direction); a
- * "dependencies" entry may name the server. A request crosses the link of its zone pair (an
- * M/M/1-like queue of rate nu = sigma / E[s]), the fixed path latency 2*delta (there and back),
- * and the server (an M/M/1 queue of rate mu * Q/P):
- *
- *     E[R]     = 2 delta + 1/(nu (1 - rho_link)) + 1/(mu Q/P - Lambda_s)
- *     P_phi[R] = 2 delta - ln(1 - phi) * (1/(nu (1 - rho_link)) + 1/(mu Q/P - Lambda_s))
- *
- * Lambda_s is the server's total arrival rate (all dependencies it serves) and rho_link the
- * link's utilisation (sum of lambda * E[s] of all dependencies crossing it, over sigma). With one
- * dependency per server and link these are the issue's formulas exactly (nu (1 - rho) =
- * nu - lambda); with several they are the M/M/1 answer for the shared queue. With mixed request
- * sizes the link term is that of a processor-sharing link (bandwidth shared fairly, as TCP does),
- * whose mean depends on the sizes only through their means. "Without the network term" drops the
- * 1/(nu (1 - rho_link)) part. The percentile treats the sum of the two queueing times as one
- * exponential of the same mean: exact without the network term, conservative with it for
- * phi >= 0.72 (the worst case, equal rates, crosses over at phi = 0.7154).
- *
- * Links. Dependencies inside zone z use zone z's own link (tier "zone"); dependencies between
- * zones a and b use the link of the pair {a, b} (tier "core"). sigma = links * link_gbps * 1e9
- * bit/s (link aggregation: n bundled links give n times the rate). Only requests are
- * transmitted through the link queue (responses are not modelled, as in the issue's formula).
- *
- * The "perf" section of a config that sets these parameters is read by perfconf.h.
+ * "dependencies" entry may name the server. A request goes through
+ *   1. one link queue: the link from the client's zone to the server's zone carries it in that
+ *      direction (full duplex: one queue per direction; a zone's own link is one queue). A
+ *      bundle of n links is n member queues; with bundle "hash" (IEEE 802.3ad) every
+ *      conversation, here a dependency, stays on the member its hash picks; with "per_request"
+ *      (ideal spreading) the bundle is one queue n times faster. A queue of bandwidth C is FCFS
+ *      and transmits a request of mean size s in an exponential time of mean s/C;
+ *   2. the path latency 2 delta (delta one way);
+ *   3. the server: mu requests/s per whole core (service_rate) and a reservation Q/P in cores:
+ *      Q/P <= 1 is one M/M/1 server of rate mu Q/P; a whole number c > 1 is an M/M/c queue of c
+ *      servers of rate mu (Erlang C). Other values above 1 are refused by the parser.
+ * With one request size on a queue, the queue is M/M/1: sojourn ~ Exp(C/s - Lambda). With
+ * several sizes it is M/G/1 (a mixture of exponentials): the mean is Pollaczek-Khinchine's,
+ * W = sum lambda_j s_j^2 / (C^2 (1 - rho)) plus s_i/C, and the wait is bounded by Kingman's
+ * Exp(theta) (perfdist.h), so the percentile is an upper bound there. Means are exact for the
+ * model; percentiles are the exact quantile of the hypoexponential sum of the stages
+ * (percentile method "exact", default) or the paper's Eq. 4 bound, each part at sqrt(phi)
+ * ("paper_bound"). Links and servers are taken as independent (exact for FCFS tandems with
+ * Poisson input). "Without the network term" drops the link queue.
  *
  * Units: rates in requests/s, times in seconds, loads in bit/s. Results hold INFINITY where a
  * queue is unstable (utilisation >= 1). The parameters are bound to the problem they were
@@ -40,12 +36,10 @@
 
 #include "problem.h"
 
-/* Reservation value meaning "auto": demand / capacity of the app's zone, at evaluation time. */
-#define ZP_PERF_AUTO (-1.0)
-
 /* Defaults of the "perf" section (docs/perfmodel.md says where they come from). */
-#define ZP_PERF_LATENCY_ZONE_MS 0.268 /* one-way delta inside a zone */
-#define ZP_PERF_LATENCY_CORE_MS 1.34  /* one-way delta between zones */
+/* One-way delta: half of the round trips Pingmesh measured (the thesis's 0.268 / 1.34 ms). */
+#define ZP_PERF_LATENCY_ZONE_MS 0.134 /* inside a zone */
+#define ZP_PERF_LATENCY_CORE_MS 0.67  /* between zones */
 #define ZP_PERF_LINK_GBPS 10.0
 #define ZP_PERF_SIZE_KB 1.0
 #define ZP_PERF_BITS_PER_KB 8000.0 /* 1 kB = 1000 bytes, like the SI Gbit/s it is divided by */
@@ -54,19 +48,35 @@
  * large but finite so that an optimiser still sees which way is better. */
 #define ZP_PERF_PENALTY 1e9
 
+/* How a bundle of links shares its conversations. */
+enum { ZP_BUNDLE_HASH, ZP_BUNDLE_PER_REQUEST };
+/* How percentiles are computed. */
+enum { ZP_PCT_EXACT, ZP_PCT_PAPER_BOUND };
+
+/* Utilisation from which a queue is reported as near saturation, where the model is least
+ * reliable (the companion paper's measurements). */
+#define ZP_PERF_BUSY 0.9
+
 typedef struct zp_perf {
     int n, k;               /* sizes of the problem it was parsed for */
     int64_t nnz;            /* CSR entries (xadj[n]) of that problem */
-    double *service_rate;   /* [n] mu, requests/s on a whole core */
-    double *reservation;    /* [n] Q/P, or ZP_PERF_AUTO */
+    double *service_rate;   /* [n] mu, requests/s on one whole core */
+    double *reservation;    /* [n] Q/P in cores: <= 1, or a whole number of servers */
     double *size_bits;      /* [nnz] mean request size of the edge, bits (both halves equal) */
     unsigned char *to_nbr;  /* [nnz] 1: the neighbour adjncy[j] serves the edge, 0: the owner */
     double *latency;        /* [k*k] one-way path latency delta between zones, s (symmetric) */
-    double *bandwidth;      /* [k*k] sigma of the zone pair's link, bit/s (symmetric) */
+    double *bandwidth;      /* [k*k] bandwidth of one link of the pair's bundle, bit/s */
+    int *links;             /* [k*k] links in the pair's bundle (symmetric) */
     double phi;             /* percentile as a fraction, e.g. 0.99 */
     int network;            /* objective and summary include the network term */
+    int bundle;             /* ZP_BUNDLE_* */
+    int pct_method;         /* ZP_PCT_* */
     int cpu;                /* index of the resource "cpu", -1 if none */
-    int any_auto;           /* some app has reservation "auto" */
+    /* link queues, laid out by perf_prepare(): queues of the direction a -> b (index a*k + b;
+     * a zone's own link at a*k + a) are queue_base[a*k+b] .. queue_base[a*k+b+1]-1 */
+    int64_t *queue_base;    /* [k*k + 1] */
+    int64_t nqueues;
+    double *queue_bw;       /* [nqueues] bandwidth of each queue, bit/s */
 } zp_perf;
 
 /* One dependency's prediction. */
@@ -75,10 +85,13 @@ typedef struct {
     double rate;            /* lambda, requests/s */
     double latency;         /* 2 delta, s */
     double network_time;    /* mean time in the link queue, s (INFINITY if the link is unstable) */
-    double server_time;     /* mean time in the server queue, s (INFINITY if it is unstable) */
+    double server_time;     /* mean time at the server, s (INFINITY if it is unstable) */
     double mean, mean_nonet; /* E[R] with and without the network term, s */
     double pct, pct_nonet;   /* P_phi[R] with and without the network term, s */
+    int64_t queue;           /* the link queue its requests wait in */
     unsigned char unstable;  /* bit 0: server utilisation >= 1, bit 1: link utilisation >= 1 */
+    unsigned char bound;     /* 1: pct is an upper bound (mixed sizes on its queue, or the paper's
+                                bound), 0: the exact quantile of the model */
 } zp_perf_dep;
 
 /* The model's predictions for one placement. */
@@ -86,16 +99,26 @@ typedef struct zp_perf_result {
     int n, k;
     int64_t ndeps;          /* undirected edges, in CSR order of the lower-id app (u < v) */
     zp_perf_dep *dep;       /* [ndeps] */
-    double *share;          /* [n] Q/P each app got (auto resolved) */
+    double *share;          /* [n] Q/P of each app, cores */
     double *arrival;        /* [n] total arrival rate of each app as a server, requests/s */
-    double *cpu_util;       /* [n] arrival / (mu Q/P) */
-    double *link_load;      /* [k*k] bit/s of requests on each link (symmetric, diagonal: a
-                               zone's own link) */
-    double *link_util;      /* [k*k] link_load / sigma (symmetric) */
+    double *cpu_util;       /* [n] arrival / (mu Q/P), or arrival / (c mu) for c servers */
+    double *link_load;      /* [k*k] bit/s of requests from zone a to zone b (a*k+b), all
+                               members; the diagonal is a zone's own link */
+    double *link_util;      /* [k*k] utilisation of the busiest member queue of a -> b */
+    int64_t nqueues;        /* link queues (pf->nqueues) */
+    double *queue_load;     /* [nqueues] bit/s */
+    double *queue_rate;     /* [nqueues] requests/s */
+    double *queue_util;     /* [nqueues] load / bandwidth */
+    double *zone_reserved;  /* [k] sum of the reservations of the apps placed in each zone */
     int unstable_servers;   /* apps whose cpu_util >= 1 */
-    int unstable_links;     /* links (zone pairs, a <= b) whose utilisation >= 1 */
+    int64_t unstable_links; /* link queues whose utilisation >= 1 */
+    int busy_servers;       /* apps with ZP_PERF_BUSY <= cpu_util < 1 */
+    int64_t busy_links;     /* link queues with ZP_PERF_BUSY <= utilisation < 1 */
+    int overbooked_zones;   /* zones whose reservations exceed their cpu capacity; -1 when
+                               there is no resource "cpu" to check against */
     int64_t unstable_deps;  /* dependencies whose server or (with the network on) link is
                                unstable */
+    int64_t bound_deps;     /* dependencies whose reported percentile is an upper bound */
     double rate_total;      /* sum of lambda */
     /* Summaries use the network term when pf->network is set. INFINITY if any dependency they
      * cover is unstable. */
@@ -109,13 +132,24 @@ typedef struct zp_perf_result {
 } zp_perf_result;
 
 /* Creates parameters with every default for problem p (service rate mu, reservation 1, 1 kB
- * requests, tier defaults), as if "perf" were {"service_rate": mu}. Caller owns *out. */
+ * requests, tier defaults), as if "perf" were {"service_rate": mu}, queues laid out. Caller owns
+ * *out. */
 int perf_create(const zp_problem *p, double mu, zp_perf **out);
+/* Lays out the link queues after links, bandwidths or the bundle mode changed (perf_create()
+ * has done it for the defaults). ZP_ERUNTIME when out of memory. */
+int perf_prepare(zp_perf *pf);
 /* Releases pf and sets *pf to NULL; NULL and *pf == NULL are fine. */
 void perf_destroy(zp_perf **pf);
 /* Sets the link of zones a and b (both orders): one-way latency, bandwidth of each of its
- * links and their count. */
+ * links and their count; perf_prepare() afterwards. */
 void perf_set_link(zp_perf *pf, int a, int b, double latency_ms, double gbps, int links);
+/* Raises every app's cpu demand in p to at least its reservation, so that the placement's
+ * capacity check holds the reservations (summed per zone in cumulative mode, per app in
+ * per-app mode). Returns how many demands were raised; 0 when p has no resource "cpu". */
+int perf_reserve_cpu(const zp_perf *pf, zp_problem *p);
+/* Which link queue q is: the zones it goes from and to (equal for a zone's own link) and its
+ * member in the bundle (0 with "per_request"). O(log k). */
+void perf_queue_info(const zp_perf *pf, int64_t q, int *from, int *to, int *member);
 /* Total arrival rate of app v as a server (the dependencies it serves), requests/s. */
 double perf_arrival(const zp_perf *pf, const zp_problem *p, int v);
 
@@ -129,28 +163,36 @@ void perf_result_destroy(zp_perf_result **r);
 
 /* The objective an optimiser minimises: sum over dependencies of lambda * E[R] (requests/s
  * times seconds: by Little's law the mean number of requests in the system). It is computed per
- * queue: sum of 2 delta lambda, plus rho/(1-rho) per server and, with the network on, per link;
- * an unstable queue (rho >= 1 - 1e-9) costs ZP_PERF_PENALTY * rho instead. O(n + nnz), plus
- * O(k^2) with the network on, which allocates k*k doubles: it returns NAN (and records "out of
- * memory") if that fails. pf must be parsed for p and x valid: unlike perf_evaluate(), the
+ * queue: sum of 2 delta lambda, plus the mean number at each server (rho/(1-rho), or
+ * a + C(c,a) rho/(1-rho) for c servers) and, with the network on, in each link queue
+ * (Lambda W + rho); an unstable queue (rho >= 1 - 1e-9) costs ZP_PERF_PENALTY * rho instead.
+ * O(n + nnz + queues); with the network on it allocates 3 doubles per queue: it returns NAN (and
+ * records "out of memory") if that fails. pf must be parsed for p and x valid: unlike perf_evaluate(), the
  * optimiser's functions do not check (they run in inner loops). */
 double perf_objective(const zp_perf *pf, const zp_problem *p, const int *x);
 
 /* Change of perf_objective() if app u moved to zone b, in O(degree of u), without state. It
- * models the path latencies of u's dependencies and, for an "auto" reservation, u's new share
- * (its server term); both are exact. It ignores how the move changes link utilisations: it is
- * exact when the network term is off, and otherwise the difference is the links' part only.
- * Use zp_perf_state for an exact delta with the network on. */
+ * models the path latencies of u's dependencies (the server terms do not depend on the
+ * placement). It ignores how the move changes link queues: it is exact when the network term
+ * is off. Use zp_perf_state for an exact delta with the network on. */
 double perf_move_delta(const zp_perf *pf, const zp_problem *p, const int *x, int u, int b);
 
-/* Incremental link loads of a placement, for an exact O(degree) delta with the network on. */
+/* What a link queue carries: enough for its mean (Pollaczek-Khinchine) and its utilisation. */
+typedef struct {
+    double bits;  /* sum lambda s, bit/s */
+    double rate;  /* sum lambda, requests/s */
+    double bits2; /* sum lambda s^2, bit^2/s */
+} zp_queue_load;
+
+/* Incremental link queue loads of a placement, for an exact O(degree) delta with the network
+ * on. */
 typedef struct zp_perf_state {
     const zp_perf *pf;
     const zp_problem *p;
-    double *load;           /* [k*k] bit/s per link, at index min(a,b)*k + max(a,b) */
-    double *pending;        /* [k*k] scratch, zero between calls */
-    int64_t *touched;       /* [2 * max degree] scratch: links with a pending change */
-    unsigned char *mark;    /* [k*k] scratch: link already in touched */
+    zp_queue_load *load;    /* [nqueues] */
+    zp_queue_load *pending; /* [nqueues] scratch, zero between calls */
+    int64_t *touched;       /* [2 * max degree] scratch: queues with a pending change */
+    unsigned char *mark;    /* [nqueues] scratch: queue already in touched */
     double objective;       /* perf_objective() kept up to date by perf_state_move(): a running
                                sum, which keeps the rounding of the deltas (about 1e-7 per
                                unstable queue entered or left): recompute with perf_objective()

@@ -177,6 +177,9 @@ out:
     return rc;
 }
 
+/* Link queues the report lists. */
+#define REPORT_BUSIEST 5
+
 /* ---- response-time model ------------------------------------------------------------------- */
 
 /* A time in milliseconds for JSON: null where the model does not hold (unstable queue). */
@@ -185,7 +188,29 @@ static cJSON *ms_or_null(double seconds)
     return isfinite(seconds) ? cJSON_CreateNumber(1e3 * seconds) : cJSON_CreateNull();
 }
 
-static cJSON *perf_result_json(const zp_perf_result *r)
+/* Every link queue that carries requests: zones, bundle member, load and utilisation. */
+static cJSON *queues_json(const zp_perf *pf, const zp_problem *p, const zp_perf_result *r)
+{
+    cJSON *list = cJSON_CreateArray();
+    for (int64_t q = 0; list && q < r->nqueues; q++) {
+        int a, b, member;
+        cJSON *o;
+        if (r->queue_rate[q] <= 0 || !(o = cJSON_CreateObject()))
+            continue;
+        perf_queue_info(pf, q, &a, &b, &member);
+        cJSON_AddStringToObject(o, "from", p->zone_names[a]);
+        cJSON_AddStringToObject(o, "to", p->zone_names[b]);
+        cJSON_AddNumberToObject(o, "member", member);
+        cJSON_AddNumberToObject(o, "load_mbps", 1e-6 * r->queue_load[q]);
+        cJSON_AddNumberToObject(o, "requests_per_s", r->queue_rate[q]);
+        cJSON_AddNumberToObject(o, "utilisation", r->queue_util[q]);
+        cJSON_AddItemToArray(list, o);
+    }
+    return list;
+}
+
+static cJSON *perf_result_json(const zp_perf *pf, const zp_problem *p, const zp_perf_result *r,
+                               int with_queues)
 {
     cJSON *o = cJSON_CreateObject();
     if (!o)
@@ -197,7 +222,13 @@ static cJSON *perf_result_json(const zp_perf_result *r)
     cJSON_AddNumberToObject(o, "unstable_servers", r->unstable_servers);
     cJSON_AddNumberToObject(o, "unstable_links", r->unstable_links);
     cJSON_AddNumberToObject(o, "unstable_dependencies", (double)r->unstable_deps);
+    cJSON_AddNumberToObject(o, "busy_servers", r->busy_servers);
+    cJSON_AddNumberToObject(o, "busy_links", (double)r->busy_links);
+    cJSON_AddNumberToObject(o, "overbooked_zones", r->overbooked_zones);
+    cJSON_AddNumberToObject(o, "percentiles_bounded", (double)r->bound_deps);
     cJSON_AddNumberToObject(o, "objective", r->objective);
+    if (with_queues)
+        cJSON_AddItemToObject(o, "link_queues", queues_json(pf, p, r));
     return o;
 }
 
@@ -207,7 +238,7 @@ static double change_pct(double before, double after)
                                                              : NAN;
 }
 
-char *report_perf_json(const zp_perf *pf, const zp_perf_result *initial,
+char *report_perf_json(const zp_perf *pf, const zp_problem *p, const zp_perf_result *initial,
                        const zp_perf_result *final)
 {
     cJSON *o = cJSON_CreateObject();
@@ -216,8 +247,11 @@ char *report_perf_json(const zp_perf *pf, const zp_perf_result *initial,
         return NULL;
     cJSON_AddNumberToObject(o, "percentile", 100.0 * pf->phi);
     cJSON_AddBoolToObject(o, "network", pf->network);
-    cJSON_AddItemToObject(o, "initial", perf_result_json(initial));
-    cJSON_AddItemToObject(o, "final", perf_result_json(final));
+    cJSON_AddStringToObject(o, "bundle", pf->bundle == ZP_BUNDLE_HASH ? "hash" : "per_request");
+    cJSON_AddStringToObject(o, "percentile_method",
+                            pf->pct_method == ZP_PCT_EXACT ? "exact" : "paper_bound");
+    cJSON_AddItemToObject(o, "initial", perf_result_json(pf, p, initial, 0));
+    cJSON_AddItemToObject(o, "final", perf_result_json(pf, p, final, 1));
     double d = change_pct(initial->mean_weighted, final->mean_weighted);
     cJSON_AddItemToObject(o, "mean_change_pct", isfinite(d) ? cJSON_CreateNumber(d)
                                                             : cJSON_CreateNull());
@@ -234,8 +268,50 @@ static void print_ms(FILE *out, const char *label, double seconds)
         fprintf(out, "%s unbounded (unstable)", label);
 }
 
-void report_perf_print(FILE *out, const zp_perf *pf, const zp_perf_result *initial,
-                       const zp_perf_result *final)
+/* Queues of r in decreasing utilisation (ties by index), the first n of them into top. */
+static int busiest_queues(const zp_perf_result *r, int64_t *top, int n)
+{
+    int found = 0;
+    for (int64_t q = 0; q < r->nqueues; q++) {
+        if (r->queue_rate[q] <= 0)
+            continue;
+        int i = found < n ? found++ : n;
+        if (i == n && !(r->queue_util[q] > r->queue_util[top[n - 1]]))
+            continue;
+        i = ZP_MIN(i, n - 1);
+        while (i > 0 && r->queue_util[q] > r->queue_util[top[i - 1]]) {
+            top[i] = top[i - 1];
+            i--;
+        }
+        top[i] = q;
+    }
+    return found;
+}
+
+/* The busiest link queues with the load of every member of their bundle, so that a hashed
+ * bundle's imbalance shows. */
+static void print_busiest_links(FILE *out, const zp_perf *pf, const zp_problem *p,
+                                const zp_perf_result *r)
+{
+    int64_t top[REPORT_BUSIEST];
+    int n = busiest_queues(r, top, REPORT_BUSIEST);
+    if (n == 0)
+        return;
+    fprintf(out, "busiest link queues (utilisation of each bundle member):");
+    for (int i = 0; i < n; i++) {
+        int a, b, member;
+        perf_queue_info(pf, top[i], &a, &b, &member);
+        int64_t first = top[i] - member, d = (int64_t)a * p->k + b;
+        int64_t members = pf->queue_base[d + 1] - pf->queue_base[d];
+        fprintf(out, "%s %s->%s", i ? ";" : "", p->zone_names[a], p->zone_names[b]);
+        for (int64_t q = first; q < first + members; q++)
+            fprintf(out, " %s%.3g", q == top[i] ? "*" : "", r->queue_util[q]);
+    }
+    fprintf(out, "\n");
+}
+
+void report_perf_print(FILE *out, const zp_perf *pf, const zp_problem *p,
+                       const zp_perf_result *initial, const zp_perf_result *final)
 {
     fprintf(out, "response time (model%s):", pf->network ? ", with network" : "");
     print_ms(out, " mean", final->mean_weighted);
@@ -245,9 +321,23 @@ void report_perf_print(FILE *out, const zp_perf *pf, const zp_perf_result *initi
         fprintf(out, ", %+.1f%%", d);
     fprintf(out, ");");
     char label[32];
-    snprintf(label, sizeof label, " worst p%g", 100.0 * pf->phi);
+    snprintf(label, sizeof label, " worst p%g%s", 100.0 * pf->phi,
+             pf->pct_method == ZP_PCT_PAPER_BOUND ? " (paper's bound)" : "");
     print_ms(out, label, final->max_pct);
     print_ms(out, "; worst mean", final->worst_mean);
-    fprintf(out, "; unstable: %d servers, %d links\n", final->unstable_servers,
-            final->unstable_links);
+    fprintf(out, "; unstable: %d servers, %lld link queues\n", final->unstable_servers,
+            (long long)final->unstable_links);
+    if (pf->network)
+        print_busiest_links(out, pf, p, final);
+    if (final->busy_servers || final->busy_links)
+        fprintf(out, "warning: near saturation (utilisation >= %g, where the model is least "
+                "reliable): %d servers, %lld link queues\n", ZP_PERF_BUSY, final->busy_servers,
+                (long long)final->busy_links);
+    if (final->overbooked_zones > 0)
+        fprintf(out, "warning: the cpu reservations of the apps exceed the cpu capacity of %d of "
+                "%d zones\n", final->overbooked_zones, p->k);
+    if (pf->network && final->bound_deps > 0)
+        fprintf(out, "note: %lld percentiles are upper bounds (%s)\n", (long long)final->bound_deps,
+                pf->pct_method == ZP_PCT_PAPER_BOUND ? "the paper's bound"
+                                                     : "mixed request sizes on their link queue");
 }

@@ -18,14 +18,16 @@ int report_write_summary(const char *path, const zp_task_result *results, int nt
                          const char *const *instances, const char *const *task_perf);
 
 /* The response-time model's numbers of an initial and a final placement as a JSON object
- * (times in ms, null where a queue is unstable). Returns a string to free with cJSON_free, or
+ * (times in ms, null where a queue is unstable); the final placement's link queues are listed
+ * one by one (zones, bundle member, load). Returns a string to free with cJSON_free, or
  * NULL when out of memory. */
-char *report_perf_json(const zp_perf *pf, const zp_perf_result *initial,
+char *report_perf_json(const zp_perf *pf, const zp_problem *p, const zp_perf_result *initial,
                        const zp_perf_result *final);
-/* One report line: mean, worst percentile and worst mean response time, and by how much the
- * mean changed from the initial placement. */
-void report_perf_print(FILE *out, const zp_perf *pf, const zp_perf_result *initial,
-                       const zp_perf_result *final);
+/* The report's lines: mean, worst percentile and worst mean response time, and by how much the
+ * mean changed from the initial placement; the busiest link queues with their bundle members'
+ * utilisations; warnings for queues near saturation and overbooked cpu reservations. */
+void report_perf_print(FILE *out, const zp_perf *pf, const zp_problem *p,
+                       const zp_perf_result *initial, const zp_perf_result *final);
 
 /* The summary entry of one task (a cJSON object, opaque here): task, instance, zones, apps,
  * seed, starts, epochs, best_start, objective_kind ("traffic" or "latency": what the search

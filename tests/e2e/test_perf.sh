@@ -2,9 +2,11 @@
 # The response-time model through the command line: the optimised placement of case 2 has a
 # lower predicted mean response time than round robin's, reported in the summary and on stdout;
 # --objective latency minimises the model's objective (never worse than traffic's placement,
-# much better where the network dominates), deterministically on 1 and 2 ranks; the HDF5 file's
-# /perf tables agree with the summary and postproc plots them; a broken "perf" section is an
-# input error naming its JSON path.
+# much better where the network dominates), deterministically on 1 and 2 ranks; the report and
+# summary show the bundle members' loads; the HDF5 file's /perf tables agree with the summary and
+# postproc plots them; reservations that exceed the zones' cpu are warned about (per-app
+# capacity) or refused (cumulative); a broken "perf" section is an input error naming its JSON
+# path.
 source "$(dirname "$0")/../lib.sh"
 out=$ZP_TMP/perf; mkdir -p "$out"
 "$ZP_BIN" run --config inputs/examples/case2_perf.json --summary "$out/s.json" > "$out/report.txt"
@@ -23,7 +25,7 @@ check "default objective: traffic (report)" grep -qE '^case2_perf: .*, objective
 # Summary numbers of a run: objective, phases, external deps, violations, final and initial mean
 # (ms, 9 decimals), worst p99, unstable links of the final placement.
 numbers() {
-    jq_py "$1" "(lambda t: ' '.join(str(v) for v in (t['objective_kind'], ','.join(ph['phase'] for ph in t['phases']), t['final']['external_deps'], t['final']['violations'], '%.9f' % t['perf']['final']['mean_ms'], t['perf']['initial']['mean_ms'] and '%.9f' % t['perf']['initial']['mean_ms'], '%.3f' % t['perf']['final']['max_percentile_ms'], t['perf']['final']['unstable_links'])))(d['tasks'][0])"
+    jq_py "$1" "(lambda t: ' '.join(str(v) for v in (t['objective_kind'], ','.join(ph['phase'] for ph in t['phases']), t['final']['external_deps'], t['final']['violations'], t['perf']['final']['mean_ms'] and '%.9f' % t['perf']['final']['mean_ms'], t['perf']['initial']['mean_ms'] and '%.9f' % t['perf']['initial']['mean_ms'], t['perf']['final']['max_percentile_ms'] and '%.3f' % t['perf']['final']['max_percentile_ms'], t['perf']['final']['unstable_links'])))(d['tasks'][0])"
 }
 "$ZP_BIN" run --config inputs/examples/case2_perf.json --objective latency --summary "$out/lat.json" \
     > "$out/lat.txt"
@@ -34,17 +36,18 @@ check "the report shows the latency_search phase" grep -qE '^latency_search +333
 # link terms of 1e-8 ms: the latency search keeps the traffic optimum (104 external deps) and
 # only spreads its cross-zone dependencies over the links
 expect_eq "case2_perf, objective traffic: numbers" "$(numbers "$out/s.json")" \
-    "traffic rr,search,rebalance 104 0 22.644259001 23.860037054 117.883 0"
+    "traffic rr,search,rebalance 104 0 22.026501352 22.647021057 116.501 0"
 expect_eq "case2_perf, objective latency: numbers" "$(numbers "$out/lat.json")" \
-    "latency rr,search,latency_search,rebalance 104 0 22.644258990 23.860037054 117.883 0"
+    "latency rr,search,latency_search,rebalance 104 0 22.026501269 22.647021057 116.501 0"
 expect_eq "latency: final mean strictly below traffic's and round robin's" "$("$PY" -c "
 import json, sys
 t, l = (json.load(open(f))['tasks'][0]['perf'] for f in sys.argv[1:])
 print(l['final']['mean_ms'] < t['final']['mean_ms'] < l['initial']['mean_ms'])" "$out/s.json" "$out/lat.json")" True
 expect_eq "latency: the model's objective of every phase is non-increasing" "$(jq_py "$out/lat.json" "(lambda o: all(a >= b for a, b in zip(o, o[1:])))([ph['objective'] for ph in d['tasks'][0]['phases']])")" True
 
-# 1 MB requests over 2 x 25 Mbit/s between zones: the network dominates, traffic's placement
-# crowds some links, latency's trades 6 more external deps for much shorter link queues
+# 1 MB requests over bundles of 2 x 25 Mbit/s between zones (802.3ad: a conversation per member,
+# a queue per direction): the network dominates; traffic's placement saturates a member, the
+# latency objective's placement has no unstable queue, at 12 more external deps
 h5=()
 [ "$MPI" = 1 ] && h5=(--out "$out/links_latency.h5") # the serial build has no HDF5
 "$ZP_BIN" run --quiet --config inputs/examples/case2_perf_links.json --objective traffic \
@@ -52,10 +55,20 @@ h5=()
 "$ZP_BIN" run --quiet --config inputs/examples/case2_perf_links.json --objective latency \
     --summary "$out/links_latency.json" "${h5[@]}"
 expect_eq "case2_perf_links, objective traffic: numbers" "$(numbers "$out/links_traffic.json")" \
-    "traffic rr,search,rebalance 104 0 141.283098650 None 3784.798 0"
+    "traffic rr,search,rebalance 104 0 None None None 1"
 expect_eq "case2_perf_links, objective latency: numbers" "$(numbers "$out/links_latency.json")" \
-    "latency rr,search,latency_search,rebalance 110 0 123.230570610 None 2159.069 0"
-expect_eq "case2_perf_links: round robin's links saturate" "$(jq_py "$out/links_latency.json" "d['tasks'][0]['perf']['initial']['unstable_links']")" 17
+    "latency rr,search,latency_search,rebalance 116 0 212.401442013 None 4120.183 0"
+expect_eq "case2_perf_links: round robin's link queues saturate" "$(jq_py "$out/links_latency.json" "d['tasks'][0]['perf']['initial']['unstable_links']")" 35
+expect_eq "summary: every loaded link queue with its bundle member" "$(jq_py "$out/links_latency.json" "(lambda q: (len(q), sorted(set(e['member'] for e in q)), round(sum(e['load_mbps'] for e in q), 6)))(d['tasks'][0]['perf']['final']['link_queues'])")" \
+    "(120, [0, 1], 2512)"
+"$ZP_BIN" run --config inputs/examples/case2_perf_links.json --objective traffic \
+    > "$out/links_traffic.txt" 2>/dev/null
+check "report: the busiest link queues with each member's utilisation" grep -qE \
+    '^busiest link queues \(utilisation of each bundle member\): zone[0-9]+->zone[0-9]+ [0-9.e-]+ \*1\.[0-9]+;' \
+    "$out/links_traffic.txt"
+check "report: queues near saturation are warned about" grep -qE \
+    '^warning: near saturation \(utilisation >= 0.9, where the model is least reliable\): 0 servers, [1-9][0-9]* link queues$' \
+    "$out/links_traffic.txt"
 
 # determinism: same seed, same placement; 1 and 2 ranks identical (objective latency)
 det=(run --quiet --config inputs/examples/case2_perf_links.json --objective latency --seed 5
@@ -102,9 +115,17 @@ close(float(np.sum(rate * col(deps, "final_mean_nonet_ms")) / np.sum(rate)),
 assert s["initial"]["mean_ms"] is None and perf.weighted_mean("initial") == float("inf")
 assert np.isinf(perf.summary("initial")["mean_ms"])
 assert int(np.sum(col(deps, "initial_unstable") & 2 > 0)) == s["initial"]["unstable_dependencies"]
-assert int(np.sum(col(links, "initial_unstable"))) == s["initial"]["unstable_links"] == 17
+assert int(np.sum(col(links, "initial_unstable"))) == s["initial"]["unstable_links"] == 35
 assert int(np.sum(col(links, "final_unstable"))) == s["final"]["unstable_links"] == 0
-assert len(links) == 55 and np.all(col(links, "zone_a") <= col(links, "zone_b"))
+# one queue per zone's own link, two members per direction between zones: 10 + 90 x 2
+assert len(links) == 190 and perf.attrs["bundle"] == "hash"
+own = col(links, "zone_from") == col(links, "zone_to")
+assert np.sum(own) == 10 and set(col(links, "member")[~own]) == {0, 1}
+# every dependency's queue goes from its client's zone to its server's
+q = col(deps, "final_queue")
+zone = col(apps, "final_zone")
+assert np.all(col(links, "zone_from")[q] == zone[col(deps, "client")])
+assert np.all(col(links, "zone_to")[q] == zone[col(deps, "server")])
 # every request crosses one link: the total load is the same in both placements, 8e6 bit each
 total = float(np.sum(rate) * 8e6)
 close(float(np.sum(col(links, "initial_load"))), total)
@@ -116,7 +137,7 @@ c, v = col(deps, "client"), col(deps, "server")
 assert np.all(np.minimum(c, v) == col(d, "src")) and np.all(np.maximum(c, v) == col(d, "dst"))
 assert list(col(apps, "final_zone")) == task["placement"] == list(run.placement(0))
 assert list(col(apps, "initial_zone")) == list(run.placement(0, initial=True))  # init rr
-assert np.all(col(apps, "final_reservation") == 0.5)
+assert np.all(col(apps, "final_reservation") == 0.1)
 close(float(run.task(0)["objective"]), task["final"]["objective"])
 close(perf.summary("final")["objective"], task["final"]["objective"])
 print("perf tables ok:", len(deps), "dependencies,", len(links), "links,", len(apps), "apps")
@@ -149,4 +170,31 @@ case "$msg" in
     "zoneplace: $out/bad.json: perf.tiers.core.links:"*) ok "bad perf section names its path" ;;
     *) not_ok "bad perf message: $msg" ;;
 esac
+
+# reservations against the zones' cpu: 200 apps x 0.5 cores in zones of 3-7 cores
+"$PY" - "$out" <<'PYEOF'
+import json, sys
+c = json.load(open('inputs/examples/case2_perf.json'))
+c['perf']['reservation'] = 0.5
+json.dump(c, open(sys.argv[1] + '/overbooked.json', 'w'))
+c['capacity_mode'] = 'cumulative'
+json.dump(c, open(sys.argv[1] + '/overbooked_cumulative.json', 'w'))
+c['perf']['reservation'] = 1.5
+json.dump(c, open(sys.argv[1] + '/fractional_cores.json', 'w'))
+PYEOF
+"$ZP_BIN" run --config "$out/overbooked.json" --summary "$out/overbooked_s.json" \
+    > "$out/overbooked.txt" 2>/dev/null
+check "per-app capacity: overbooked zones are warned about in the report" grep -qx \
+    'warning: the cpu reservations of the apps exceed the cpu capacity of 10 of 10 zones' \
+    "$out/overbooked.txt"
+expect_eq "per-app capacity: overbooked zones in the summary" \
+    "$(jq_py "$out/overbooked_s.json" "d['tasks'][0]['perf']['final']['overbooked_zones']")" 10
+msg=$("$ZP_BIN" run --quiet --config "$out/overbooked_cumulative.json" 2>&1 >/dev/null); rc=$?
+expect_eq "cumulative capacity: reservations that cannot fit are refused (exit 3)" "$rc" 3
+expect_eq "cumulative capacity: the message names the reservations" "$msg" \
+    "zoneplace: $out/overbooked_cumulative.json: perf.reservation: the cpu reservations (cores) cannot be placed: $out/overbooked_cumulative.json: zones: total cpu capacity 50 cannot hold the apps' 100"
+msg=$("$ZP_BIN" validate --config "$out/fractional_cores.json" 2>&1 >/dev/null); rc=$?
+expect_eq "1.5 cores (no M/M/c): exit 3" "$rc" 3
+expect_eq "1.5 cores: the message" "$msg" \
+    "zoneplace: $out/fractional_cores.json: perf.reservation: expected at most 1 core or a whole number of cores (M/M/c), not 1.5"
 finish
