@@ -664,7 +664,9 @@ static int place_coarsest(dctx *c, const zp_problem *s, int *x)
             trial[u] = -1;
         zp_ml_params mp;
         multilevel_defaults(&mp);
-        mp.effort = c->prm->effort;
+        /* a third of the shared engine's default work: the levels above refine it anyway
+         * (micro-1M, k = 64: 0.2% more cut than with all of it, a third of the time) */
+        mp.effort = c->prm->effort / 3;
         mp.starts = 1; /* the starts are ours, spread over the ranks */
         ZP_CHECK(multilevel_place(s, trial, &rng, &mp, NULL));
         zp_metrics m;
