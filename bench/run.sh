@@ -17,6 +17,8 @@
 #   BENCH_CAP_SLACK=0.10        (METIS and Scotch ignore capacities: their violations show)
 #   BENCH_ZONEPLACE=auto        auto: run bin/zoneplace when it supports `run --graph`; 0: never
 #   BENCH_TIME_LIMIT=           seconds per zoneplace run (passed as --time-limit when set)
+#   BENCH_SCALING_RUN=1         then the distributed engine's scaling table (bench/scaling.sh,
+#                               its own knobs there; 0 to skip)
 # The 1M instances take a few minutes per tool; BENCH_SIZES="10k 100k" is a quick check.
 set -euo pipefail
 
@@ -33,6 +35,7 @@ CAP_SIZES=${BENCH_CAP_SIZES-"10k 100k"}
 CAP_SLACK=${BENCH_CAP_SLACK:-0.10}
 ZONEPLACE=${BENCH_ZONEPLACE:-auto}
 TIME_LIMIT=${BENCH_TIME_LIMIT:-}
+SCALING=${BENCH_SCALING_RUN:-1}
 RESULTS=$WORK/results.jsonl
 
 log() { echo "bench: $*" >&2; }
@@ -206,6 +209,9 @@ main() {
     fi
     machine | tee "$WORK/machine.txt"
     python3 bench/table.py print "$RESULTS"
+    if [ "$SCALING" = 1 ] && [ "$use_zp" = 1 ]; then
+        bench/scaling.sh
+    fi
 }
 
 machine() { # one line: what the numbers were measured on
