@@ -990,7 +990,7 @@ static int refine(dctx *c, const zp_dgraph *g, int *blk)
     int *best = NULL;
     int64_t *bw = NULL;
     double e = c->prm->effort > 0 ? c->prm->effort : 1.0;
-    int iters = (int)fmax(2, fmin(100, 12 * e)), patience = (int)fmax(2, fmin(12, 3 * e));
+    int iters = (int)fmax(2, fmin(100, 12 * e)), patience = (int)fmax(2, fmin(12, 2 * e));
     ZP_ALLOC(mv, (int64_t)g->nl + g->ng);
     ZP_ALLOC(locked, g->nl);
     ZP_ALLOC(best, g->nl);
