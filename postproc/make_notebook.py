@@ -75,7 +75,8 @@ ends = plots.start_ends(run, task)
 last = plots.phase_names(run, task)[plots.search_phases(traj)[-1]]
 col = column(ends, last)
 ph = run.phases[(column(run.phases, 'task') == task) & (column(run.phases, 'name') == last)]
-assert col[-1] == min(col[:-1]) == column(ph, 'objective')[0], (col, column(ph, 'objective'))
+# (equal up to rounding: the latency model's objective is recomputed for the phase's result)
+assert np.allclose([min(col[:-1]), column(ph, 'objective')[0]], col[-1], rtol=1e-6), (col, ph)
 print(f"{last}: result {col[-1]:.6g}; the task's final objective (after rebalancing) {info['objective']:.6g}")
 ends"""),
     ("md", """## Zones before and after

@@ -75,6 +75,20 @@ def trajectory_lines(run, task=None, metric="best"):
     return lines
 
 
+def phase_result(run, task, phase, metric="best"):
+    """The metric of the phase's result (its row with start = -1, written after the exchange of
+    the starts' best placements), None if the phase has none. For "best" it is in the objective
+    the phase's starts minimise: traffic + move cost, except in latency_search (the model's
+    objective + move cost), whereas the row's own "best" is in the task's objective."""
+    traj = run.trajectory_of(task)
+    rows = (column(traj, "start") == -1) & (column(traj, "phase") == phase)
+    if not np.any(rows):
+        return None
+    if metric == "best" and phase_names(run, task).get(phase) != "latency_search":
+        return float(column(traj, "traffic")[rows][-1] + column(traj, "move_cost")[rows][-1])
+    return float(column(traj, metric)[rows][-1])
+
+
 def varying_metrics(run, task=None):
     """The METRICS that change during some search phase of the task ("best" always)."""
     keep = []
@@ -96,7 +110,6 @@ def plot_trajectories(run, task=None):
     fig, axes = plt.subplots(len(metrics), max(1, len(phases)), squeeze=False, sharex="col",
                              figsize=(4.5 * max(1, len(phases)) + 1.5, 2.4 * len(metrics) + 1))
     best = info["best_start"]
-    end_rows = column(traj, "start") == -1
     for r, (name, label) in enumerate(metrics):
         lines = trajectory_lines(run, task, name)
         for c, p in enumerate(phases):
@@ -115,9 +128,9 @@ def plot_trajectories(run, task=None):
                 ax.plot(line["x"], line["y"], color="tab:red" if is_best else "0.6",
                         lw=1.6 if is_best else 0.6, alpha=1 if is_best else 0.6, zorder=3 if is_best else 2,
                         label=f"best start {best}" if is_best else None)
-            end = column(traj, name)[end_rows & (column(traj, "phase") == p)]
-            if len(end):
-                ax.axhline(float(end[-1]), color="k", lw=0.8, ls="--", label="phase result")
+            end = phase_result(run, info["task"], p, name)
+            if end is not None:
+                ax.axhline(end, color="k", lw=0.8, ls="--", label="phase result")
             ax.set_xscale("log")
             ax.grid(alpha=0.3)
             if r == 0:
@@ -139,13 +152,11 @@ def start_ends(run, task=None):
     "phase result" with the phase's result after the exchange (for the last search phase, the
     task's answer before the final rebalance: /tasks.objective when that moved nothing)."""
     info = run.task(task)
-    traj = run.trajectory_of(info["task"])
     cols, result = {}, {}
-    end_rows = column(traj, "start") == -1
     for line in trajectory_lines(run, task, "best"):
         cols.setdefault(line["name"], {})[line["start"]] = float(line["y"][-1])
-        end = column(traj, "best")[end_rows & (column(traj, "phase") == line["phase"])]
-        result[line["name"]] = float(end[-1]) if len(end) else float("nan")
+        end = phase_result(run, info["task"], line["phase"])
+        result[line["name"]] = float("nan") if end is None else end
     starts = sorted({s for c in cols.values() for s in c})
     table = {"start": np.array([str(s) for s in starts] + ["phase result"])}
     for name, ends in cols.items():

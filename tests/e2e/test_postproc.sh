@@ -55,6 +55,17 @@ final = column(ends, 'arrival_search')
 ph = run.phases[column(run.phases, 'name') == 'arrival_search']
 assert final[-1] == min(final[:-1]) == column(ph, 'objective')[0] == run.task(0)['objective'], (final, run.task(0))
 "
+check "latency objective: each search phase's result is in the objective its starts minimise" "$PY" -c "
+import subprocess, sys; sys.path.insert(0, 'postproc'); import plots, zpload
+subprocess.run(['$ZP_BIN', 'run', '--quiet', '--config', 'inputs/examples/case2_perf.json',
+                '--objective', 'latency', '--starts', '2', '--iterations', '40', '--out', '$out/l.h5'],
+               check=True)
+run = zpload.load('$out/l.h5')
+ends = plots.start_ends(run, 0)
+for name in ('search', 'latency_search'):
+    col = zpload.column(ends, name)
+    assert abs(col[-1] - min(col[:-1])) <= 1e-6 * abs(col[-1]), (name, col)  # the model: recomputed
+"
 
 # the trajectory's key (i11out's `kind` column: round, epoch end, phase end): unique rows, so that
 # pandas' pivot works; checked without pandas (and with it where installed)
