@@ -89,12 +89,18 @@ def phase_result(run, task, phase, metric="best"):
     return float(column(traj, metric)[rows][-1])
 
 
+def changes(y):
+    """Whether the values change by more than rounding (the latency model's objective is
+    recomputed, so an unchanged placement may differ in the last digits)."""
+    return len(y) > 0 and np.ptp(y) > 1e-9 * max(1.0, float(np.abs(y).max()))
+
+
 def varying_metrics(run, task=None):
     """The METRICS that change during some search phase of the task ("best" always)."""
     keep = []
     for name, label in METRICS:
         ys = [line["y"] for line in trajectory_lines(run, task, name)]
-        if name == "best" or any(len(y) and np.ptp(y) > 0 for y in ys):
+        if name == "best" or any(changes(y) for y in ys):
             keep.append((name, label))
     return keep
 
@@ -116,7 +122,7 @@ def plot_trajectories(run, task=None):
             ax = axes[r][c]
             mine = [line for line in lines if line["phase"] == p]
             ys = np.concatenate([line["y"] for line in mine]) if mine else np.zeros(0)
-            if len(ys) and np.ptp(ys) == 0:  # nothing to see: say so instead of a flat line
+            if len(ys) and not changes(ys):  # nothing to see: say so instead of a flat line
                 ax.text(0.5, 0.5, f"{label}:\n{ys[0]:.6g} in every round", ha="center",
                         va="center", transform=ax.transAxes, color="0.4")
                 ax.set_xticks([]), ax.set_yticks([])
