@@ -89,8 +89,8 @@ static int workloads_of(const zp_problem *p, const zp_import *im, int *w)
     return ZP_OK;
 }
 
-/* Text outputs are composed in memory and written by report_write_text (NAME.partial, then a
- * rename), like the summary. */
+/* Text outputs are composed in memory and written by report_write_text (a temporary file of
+ * their own, then a rename), like the summary. */
 typedef struct {
     char *buf;
     size_t len;

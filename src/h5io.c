@@ -7,13 +7,24 @@
  * selection). Small arrays are written collectively with rank 0 holding the whole selection.
  * Every public function of the layer ends by agreeing on a status over the communicator, so all
  * ranks return the same code and take the same path. */
+#define _GNU_SOURCE /* fallocate */
 #include "h5io.h"
 
 #include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "outfile.h"
 #include "util.h"
+
+/* Headroom kept reserved beyond the data of every write, and the size of the reserve file: HDF5's
+ * metadata (object headers, chunk indexes, heaps) flushed at the next H5Fflush or at close, a
+ * few KB to some hundred KB. */
+#define RESERVE_SLACK (1 << 20)
 
 #ifndef ZP_H5_WRITE_BATCH
 #define ZP_H5_WRITE_BATCH (1 << 20) /* rows per rank and collective write */
@@ -442,17 +453,49 @@ out:
 
 /* Collective: creates (or, append set, opens read-write) io->partial with the MPI-IO driver and
  * sets up collective transfers. */
+/* Rank 0: the reserve file, RESERVE_SLACK bytes of the disk taken before HDF5 opens the file
+ * and given back before it closes it (h5_release_reserve): closing flushes HDF5's metadata,
+ * and a close that fails leaves HDF5 unable to shut down (it crashes in MPI_Finalize). */
+static int reserve_file_create(zp_h5io *io)
+{
+    int fd = -1;
+    int rc = zp_temp_create(io->path, &io->reserve, &fd);
+    if (rc != ZP_OK)
+        return rc;
+    int err = fallocate(fd, 0, 0, RESERVE_SLACK) == 0 ? 0 : errno;
+    if (err == EOPNOTSUPP || err == ENOSYS)
+        err = posix_fallocate(fd, 0, RESERVE_SLACK); /* writes the bytes where it must */
+    close(fd);
+    if (err == 0)
+        return ZP_OK;
+    h5_release_reserve(io);
+    return zp_fail(ZP_EIO, "%s: cannot write: %s", io->path, strerror(err));
+}
+
+void h5_release_reserve(zp_h5io *io)
+{
+    if (!io->reserve)
+        return;
+    unlink(io->reserve);
+    zp_free(io->reserve);
+    io->reserve = NULL;
+}
+
 int h5_open_file(zp_h5io *io, int append)
 {
     int rc = ZP_OK;
     hid_t fapl = H5I_INVALID_HID;
+    if (io->rank == 0)
+        rc = reserve_file_create(io);
+    if ((rc = h5_agree(io, rc)) != ZP_OK)
+        return rc;
     if ((fapl = H5Pcreate(H5P_FILE_ACCESS)) < 0 ||
         H5Pset_fapl_mpio(fapl, *(MPI_Comm *)par_mpi_comm(io->comm), MPI_INFO_NULL) < 0 ||
         H5Pset_all_coll_metadata_ops(fapl, 1) < 0 || H5Pset_coll_metadata_write(fapl, 1) < 0 ||
         H5Pset_libver_bounds(fapl, H5F_LIBVER_EARLIEST, H5F_LIBVER_V18) < 0)
         rc = h5_fail(io->partial, "set up MPI-IO file access");
     else if ((io->file = append ? H5Fopen(io->partial, H5F_ACC_RDWR, fapl)
-                               : H5Fcreate(io->partial, H5F_ACC_TRUNC, H5P_DEFAULT, fapl)) < 0)
+                               : H5Fcreate(io->partial, H5F_ACC_EXCL, H5P_DEFAULT, fapl)) < 0)
         rc = h5_fail(io->partial, append ? "open the file" : "create the file");
     if (rc == ZP_OK) {
         io->created = 1;
@@ -504,4 +547,44 @@ int h5_attr_read(hid_t obj, const char *name, hid_t mt, void *buf)
         H5Aclose(a);
     H5Eclear2(H5E_DEFAULT);
     return bad ? -1 : 0;
+}
+
+/* Rank 0: reserves [0, end of file + bytes + slack); ZP_EIO when the disk is full. */
+static int reserve_local(zp_h5io *io, int64_t bytes)
+{
+    struct stat sb;
+    if (io->resfd < 0)
+        io->resfd = open(io->partial, O_WRONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (io->resfd < 0 || fstat(io->resfd, &sb) != 0)
+        return zp_fail(ZP_EIO, "%s: cannot write: %s", io->path, strerror(errno));
+    off_t len = sb.st_size + (off_t)bytes + RESERVE_SLACK;
+    if (fallocate(io->resfd, FALLOC_FL_KEEP_SIZE, 0, len) == 0)
+        return ZP_OK;
+    if (errno == EOPNOTSUPP || errno == ENOSYS || errno == EINVAL)
+        return ZP_OK; /* no reservation here: HDF5 meets a full disk itself */
+    return zp_fail(ZP_EIO, "%s: cannot write: %s", io->path, strerror(errno));
+}
+
+int h5_reserve(zp_h5io *io, int64_t bytes)
+{
+    int rc = ZP_OK;
+    int64_t total = ZP_MAX(bytes, 0);
+    ZP_CHECK(par_allreduce_sum_i64(io->comm, &total));
+    if (io->rank == 0)
+        rc = reserve_local(io, total);
+    rc = h5_agree(io, rc);
+out:
+    return rc;
+}
+
+void h5_unreserve(zp_h5io *io)
+{
+    struct stat sb;
+    if (io->resfd < 0)
+        return;
+    if (fstat(io->resfd, &sb) == 0) /* the space past the end, reserved but never written */
+        fallocate(io->resfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, sb.st_size,
+                  (off_t)1 << 40);
+    close(io->resfd);
+    io->resfd = -1;
 }

@@ -24,7 +24,10 @@ typedef struct {
     int rank;
     int live;    /* opened and set up: HDF5 failures end the job (see H5_TRY) */
     int created; /* the partial file is ours (a refused open must not remove another run's) */
-    char *partial; /* the file being written, named in every message */
+    char *partial; /* the file being written (a temporary name of its own, outfile.h) */
+    const char *path; /* its final name, for messages about the disk */
+    int resfd;        /* rank 0: descriptor of partial for reserving disk space, or -1 */
+    char *reserve;    /* rank 0: the reserve file (h5_open_file), or NULL */
     hid_t file, dxpl;
 } zp_h5io;
 
@@ -141,8 +144,21 @@ int h5_write_compound(zp_h5io *io, hid_t loc, const char *name, const field *f, 
                       size_t row_size, const void *rows, int64_t n, const char *description);
 
 /* Creates (or, append set, opens read-write) io->partial with the MPI-IO driver and sets up
- * collective transfers; io->created is set once the file is there. */
+ * collective transfers; io->created is set once the file is there. Rank 0 first takes some
+ * disk space in a reserve file, given back by h5_release_reserve right before H5Fclose. */
 int h5_open_file(zp_h5io *io, int append);
+
+/* Reserves on the disk, before HDF5 writes, the space of `bytes` more (summed over the ranks)
+ * plus room for the metadata HDF5 flushes, beyond what the file holds (rank 0, fallocate with
+ * KEEP_SIZE). A full disk or quota then fails here, cleanly on every rank ("PATH: cannot write:
+ * No space left on device"), rather than inside a collective HDF5 write, and the file can still
+ * be closed. Where the file system cannot reserve, nothing is reserved. */
+int h5_reserve(zp_h5io *io, int64_t bytes);
+/* Not collective (rank 0): removes the reserve file of h5_open_file. */
+void h5_release_reserve(zp_h5io *io);
+/* Not collective (rank 0): gives back the reserved space beyond the end of the closed file and
+ * closes io->resfd. */
+void h5_unreserve(zp_h5io *io);
 
 /* The plumbing of an open output handle (h5out.c), for the writers of h5perf.c. */
 zp_h5io *h5out_io(zp_h5out *h);

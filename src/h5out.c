@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "cost.h"
+#include "outfile.h"
 #include "util.h"
 
 #define ZP_H5_FORMAT 1      /* version of the layout in docs/hdf5.md */
@@ -168,6 +169,9 @@ struct zp_h5out {
     int64_t place_rows, place_cols;
     int nproblems;              /* /problem groups in the file */
     int current_problem;        /* index of the last one written by this handle, or -1 */
+    char *comp_tmp;             /* rank 0: a file to publish with this one (h5out_publish_with) */
+    const char *comp_path;
+    int comp_replace;
 };
 
 /* ---- open ---------------------------------------------------------------------------------- */
@@ -213,6 +217,7 @@ static int write_root(zp_h5out *h, const zp_run_info *info)
     ZP_CHECK(h5_attr_i64(io, io->file, "format_version", ZP_H5_FORMAT));
     ZP_CHECK(h5_attr_str(io, io->file, "hdf5_version", hdf5));
     ZP_CHECK(h5_attr_str(io, io->file, "layout", "see docs/hdf5.md of zoneplace"));
+    ZP_CHECK(h5_attr_i64(io, io->file, "complete", 0));
 
     H5_TRY(g = H5Gcreate2(io->file, "parameters", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
            "create /parameters");
@@ -322,7 +327,9 @@ static void destroy(zp_h5out *h)
     h5_close_id(&h->io.dxpl);
 }
 
-/* A handle for path (not yet opened), or NULL (out of memory). */
+/* Collective: a handle for path (not yet opened) with the temporary name rank 0 chose (made
+ * new by rank 0 when create_on_0: the file resumed from is copied into it), or NULL (out of
+ * memory). */
 static zp_h5out *handle_new(zp_comm *c, const char *path, int force)
 {
     zp_h5out *h = zp_calloc(1, sizeof *h);
@@ -330,6 +337,7 @@ static zp_h5out *handle_new(zp_comm *c, const char *path, int force)
         return NULL;
     h->io.comm = c;
     h->io.rank = par_rank(c);
+    h->io.resfd = -1;
     h->force = force;
     h->current_problem = -1;
     h->io.file = h->io.dxpl = h->place[0] = h->place[1] = H5I_INVALID_HID;
@@ -339,14 +347,27 @@ static zp_h5out *handle_new(zp_comm *c, const char *path, int force)
     h->tables[T_TRAJ] = &h->traj;
     for (int i = 0; i < N_TABLES; i++)
         h->tables[i]->dset = h->tables[i]->ftype = H5I_INVALID_HID;
-    size_t len = strlen(path);
-    if (!(h->path = zp_strdup(path)) || !(h->io.partial = zp_malloc(len + 9))) {
-        zp_free(h->path);
+    if (!(h->path = zp_strdup(path))) {
         zp_free(h);
         return NULL;
     }
-    snprintf(h->io.partial, len + 9, "%s.partial", path);
+    h->io.path = h->path;
     return h;
+}
+
+/* Collective: rank 0's temporary name (made by it, or NULL after its failure) on every rank. */
+static int share_partial(zp_h5out *h, const char *name)
+{
+    return bcast_str(h->io.comm, name ? name : "", &h->io.partial);
+}
+
+/* Rank 0: removes the unpublished companion file. */
+static void drop_companion(zp_h5out *h)
+{
+    if (h->comp_tmp)
+        unlink(h->comp_tmp);
+    zp_free(h->comp_tmp);
+    h->comp_tmp = NULL;
 }
 
 /* Closes and frees a handle that failed to open; rank 0 removes the partial file it made. */
@@ -355,13 +376,26 @@ static void handle_abandon(zp_h5out *h)
     if (!h)
         return;
     destroy(h);
+    h5_release_reserve(&h->io);
     if (h->io.file >= 0)
         H5Fclose(h->io.file);
-    if (h->io.rank == 0 && h->io.created)
+    h5_unreserve(&h->io);
+    if (h->io.rank == 0 && h->io.created && h->io.partial)
         remove(h->io.partial);
     zp_free(h->path);
     zp_free(h->io.partial);
     zp_free(h);
+}
+
+/* The bytes the root attributes, /parameters and the empty tables take, at most. */
+static int64_t root_bytes(const zp_run_info *info)
+{
+    int64_t n = 1 << 16;
+    if (info && info->parameters_json)
+        n += (int64_t)strlen(info->parameters_json);
+    if (info && info->command_line)
+        n += (int64_t)strlen(info->command_line);
+    return n;
 }
 
 int h5out_open(zp_h5out **out_h, zp_comm *c, const char *path, int force, const zp_run_info *info)
@@ -372,14 +406,23 @@ int h5out_open(zp_h5out **out_h, zp_comm *c, const char *path, int force, const 
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     if (!(h = handle_new(c, path, force)))
         rc = ZP_ERUNTIME;
+    char *tmp = NULL;
     if (rc == ZP_OK && h->io.rank == 0)
         rc = zp_check_output_path(path, force, "use --force to overwrite");
+    if (rc == ZP_OK && h->io.rank == 0)
+        rc = zp_temp_name(path, &tmp);
     if ((rc = par_agree_status(c, rc)) != ZP_OK) {
         if (rc != ZP_ERUNTIME && h && h->io.rank != 0)
             zp_fail(rc, "%s: refused on rank 0", path);
         goto fail;
     }
+    rc = share_partial(h, tmp);
+    zp_free(tmp);
+    if ((rc = par_agree_status(c, rc)) != ZP_OK)
+        goto fail;
     if ((rc = h5_open_file(&h->io, 0)) != ZP_OK)
+        goto fail;
+    if ((rc = h5_reserve(&h->io, h->io.rank == 0 ? root_bytes(info) : 0)) != ZP_OK)
         goto fail;
     rc = write_root(h, info);
     if (rc == ZP_OK)
@@ -394,33 +437,6 @@ fail:
     return rc;
 }
 
-/* Rank 0: copies the file from to the file to (created or truncated). */
-static int copy_file(const char *from, const char *to)
-{
-    int rc = ZP_OK;
-    char buf[1 << 16];
-    size_t n;
-    FILE *in = fopen(from, "rb"), *out = NULL;
-    if (!in)
-        return zp_fail(ZP_EIO, "%s: cannot open: %s", from, strerror(errno));
-    if (!(out = fopen(to, "wb"))) {
-        rc = zp_fail(ZP_EIO, "%s: cannot create: %s", to, strerror(errno));
-        goto out;
-    }
-    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
-        if (fwrite(buf, 1, n, out) != n) {
-            rc = zp_fail(ZP_EIO, "%s: cannot write: %s", to, strerror(errno));
-            goto out;
-        }
-    if (ferror(in))
-        rc = zp_fail(ZP_EIO, "%s: cannot read: %s", from, strerror(errno));
-out:
-    if (out && fclose(out) != 0 && rc == ZP_OK)
-        rc = zp_fail(ZP_EIO, "%s: cannot write: %s", to, strerror(errno));
-    fclose(in);
-    return rc;
-}
-
 int h5out_open_append(zp_h5out **out_h, zp_comm *c, const char *prev, const char *path,
                       int force)
 {
@@ -430,6 +446,7 @@ int h5out_open_append(zp_h5out **out_h, zp_comm *c, const char *prev, const char
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     if (!(h = handle_new(c, path, force)))
         rc = ZP_ERUNTIME;
+    char *tmp = NULL;
     if (rc == ZP_OK && h->io.rank == 0) {
         struct stat sb;
         if (stat(prev, &sb) != 0 || !S_ISREG(sb.st_mode))
@@ -437,15 +454,22 @@ int h5out_open_append(zp_h5out **out_h, zp_comm *c, const char *prev, const char
         else if (strcmp(prev, path) != 0)
             rc = zp_check_output_path(path, force, "use --force to overwrite");
         if (rc == ZP_OK)
-            rc = copy_file(prev, h->io.partial);
+            rc = zp_temp_copy(prev, path, &tmp);
         h->io.created = rc == ZP_OK;
     }
     if ((rc = par_agree_status(c, rc)) != ZP_OK) {
         if (rc != ZP_ERUNTIME && h && h->io.rank != 0)
             zp_fail(rc, "%s: refused on rank 0", path);
+        zp_free(tmp);
         goto fail;
     }
+    rc = share_partial(h, tmp);
+    zp_free(tmp);
+    if ((rc = par_agree_status(c, rc)) != ZP_OK)
+        goto fail;
     if ((rc = h5_open_file(&h->io, 1)) != ZP_OK)
+        goto fail;
+    if ((rc = h5_reserve(&h->io, 0)) != ZP_OK)
         goto fail;
     rc = open_tables(h);
     if ((rc = h5_agree(&h->io, rc)) != ZP_OK)
@@ -588,12 +612,33 @@ out:
     return rc;
 }
 
+/* The longest of n names, NUL included (write_names pads every name to it). */
+static int64_t name_bytes(char *const *names, int n)
+{
+    size_t len = 1;
+    for (int i = 0; i < n && names; i++)
+        len = ZP_MAX(len, strlen(names[i] ? names[i] : "") + 1);
+    return (int64_t)len;
+}
+
+/* The bytes of a problem group, at most (for h5_reserve). */
+static int64_t problem_bytes(const zp_problem *p)
+{
+    int64_t n = p->n, k = p->k, nres = p->nres;
+    int64_t adj = p->xadj ? p->xadj[p->n] : 0;
+    int64_t allowed = p->allowed_xadj ? p->allowed_xadj[p->n] : 0;
+    return (1 << 16) + n * (8 * nres + 25 + name_bytes(p->app_names, p->n)) +
+           k * (8 * nres + 5 + name_bytes(p->zone_names, p->k)) + 8 * k * k + 12 * adj +
+           12 * allowed + nres * name_bytes(p->res_names, p->nres);
+}
+
 int h5out_write_problem(zp_h5out *h, const zp_problem *p)
 {
     zp_h5io *io = &h->io;
     int rc = ZP_OK;
     char name[32];
     hid_t g = H5I_INVALID_HID;
+    ZP_CHECK(h5_reserve(io, io->rank == 0 ? problem_bytes(p) : 0));
     if (h->nproblems == 0)
         snprintf(name, sizeof name, "problem");
     else
@@ -703,6 +748,27 @@ out:
     return rc;
 }
 
+/* The bytes this rank's rows of an append take, at most (for h5_reserve): the rows, a new
+ * trajectory chunk, and placement rows (and columns, when rows grow wider) in whole chunks. */
+static int64_t rows_bytes(const zp_h5out *h, const zp_task_result *tasks, int ntasks,
+                          const int *is_owner)
+{
+    int64_t bytes = TRAJ_CHUNK * (int64_t)sizeof(zp_traj_row), width = 0;
+    for (int i = 0; i < ntasks; i++) {
+        bytes += tasks[i].traj.len * (int64_t)sizeof(zp_traj_row);
+        if (!is_owner[i])
+            continue;
+        bytes += (int64_t)sizeof(task_row) + tasks[i].nphases * (int64_t)sizeof(phase_row) +
+                 tasks[i].starts * (int64_t)sizeof(start_row);
+        width = ZP_MAX(width, (int64_t)tasks[i].apps);
+    }
+    int64_t cols = (ZP_MAX(width, h->place_cols) + PLACE_CHUNK - 1) / PLACE_CHUNK * PLACE_CHUNK;
+    bytes += 2 * 4 * (int64_t)ntasks * cols;
+    if (width > h->place_cols && h->io.rank == 0)
+        bytes += 2 * 4 * h->place_rows * (cols - h->place_cols);
+    return bytes;
+}
+
 int h5out_append_tasks(zp_h5out *h, const zp_task_result *tasks, int ntasks, const int *is_owner,
                        const char *const *instances)
 {
@@ -726,6 +792,7 @@ int h5out_append_tasks(zp_h5out *h, const zp_task_result *tasks, int ntasks, con
         rc = ZP_ERUNTIME;
     if ((rc = h5_agree(io, rc)) != ZP_OK)
         goto out;
+    ZP_CHECK(h5_reserve(io, rows_bytes(h, tasks, ntasks, is_owner)));
     nt = np = ns = nr = 0;
     for (int i = 0; i < ntasks; i++) {
         const zp_task_result *t = &tasks[i];
@@ -773,29 +840,36 @@ out:
 
 /* ---- close --------------------------------------------------------------------------------- */
 
-/* Rank 0: moves PATH.partial to PATH; without force never replaces an existing PATH (a hard
- * link fails if PATH exists; where links are unsupported, a check then a rename). */
+int h5out_set_complete(zp_h5out *h, int complete)
+{
+    zp_h5io *io = &h->io;
+    int rc = ZP_OK;
+    htri_t there = H5Aexists(io->file, "complete");
+    H5_TRY(there, "complete");
+    if (there)
+        H5_TRY(H5Adelete(io->file, "complete"), "complete");
+    ZP_CHECK(h5_attr_i64(io, io->file, "complete", complete));
+out:
+    return h5_agree(io, rc);
+}
+
+void h5out_publish_with(zp_h5out *h, char *tmp, const char *path, int replace)
+{
+    drop_companion(h);
+    h->comp_tmp = tmp;
+    h->comp_path = path;
+    h->comp_replace = replace;
+}
+
+/* Rank 0: renames the file (and its companion) to the final names (outfile.h). */
 static int publish(zp_h5out *h)
 {
-    if (h->force) {
-        if (rename(h->io.partial, h->path) != 0)
-            return zp_fail(ZP_EIO, "%s: cannot rename from %s: %s", h->path, h->io.partial,
-                           strerror(errno));
-        return ZP_OK;
-    }
-    if (link(h->io.partial, h->path) == 0) {
-        unlink(h->io.partial);
-        return ZP_OK;
-    }
-    if (errno == EEXIST)
-        return zp_fail(ZP_EIO, "%s: exists (use --force to overwrite)", h->path);
-    struct stat sb;
-    if (stat(h->path, &sb) == 0)
-        return zp_fail(ZP_EIO, "%s: exists (use --force to overwrite)", h->path);
-    if (rename(h->io.partial, h->path) != 0)
-        return zp_fail(ZP_EIO, "%s: cannot rename from %s: %s", h->path, h->io.partial,
-                       strerror(errno));
-    return ZP_OK;
+    const char *tmp[2] = {h->io.partial, h->comp_tmp}, *path[2] = {h->path, h->comp_path};
+    int replace[2] = {h->force, h->comp_replace};
+    int rc = zp_publish(tmp, path, h->comp_tmp ? 2 : 1, replace, "use --force to overwrite");
+    zp_free(h->comp_tmp); /* renamed, or removed by zp_publish */
+    h->comp_tmp = NULL;
+    return rc;
 }
 
 int h5out_close(zp_h5out **ph, int success)
@@ -806,9 +880,11 @@ int h5out_close(zp_h5out **ph, int success)
         return ZP_OK;
     h->io.live = 0;
     destroy(h);
+    h5_release_reserve(&h->io);
     if (H5Fclose(h->io.file) < 0)
         rc = h5_fail(h->io.partial, "close the file");
     h->io.file = H5I_INVALID_HID;
+    h5_unreserve(&h->io);
     rc = h5_agree(&h->io, rc);
     if (success && rc == ZP_OK) {
         ZP_CHECK(par_barrier(h->io.comm));
@@ -821,6 +897,7 @@ int h5out_close(zp_h5out **ph, int success)
 out:
     if ((!success || rc != ZP_OK) && h->io.rank == 0)
         remove(h->io.partial);
+    drop_companion(h);
     zp_free(h->path);
     zp_free(h->io.partial);
     zp_free(h);

@@ -3,8 +3,11 @@
  * /perf groups, both over h5io.c (the only place that includes hdf5.h, through h5io.h);
  * h5out_none.c stands in for builds without MPI/HDF5 and refuses --out.
  *
- * The file is created as PATH.partial and renamed to PATH by a successful h5out_close, so a
- * crash never leaves a file under the final name. An existing PATH is an error unless force.
+ * The file is created under a temporary name of its own (PATH.partial.<pid>.<hex>, outfile.h)
+ * and renamed to PATH by a successful h5out_close, so a crash never leaves a file under the
+ * final name. An existing PATH is an error unless force. Disk space is reserved before every
+ * write (h5io.h), so that a full disk ends the run with "PATH: cannot write: No space left on
+ * device" on every rank instead of failing inside a collective HDF5 call.
  * Every function is collective over the communicator given to h5out_open. */
 #ifndef ZP_H5OUT_H
 #define ZP_H5OUT_H
@@ -23,10 +26,10 @@ typedef struct {
     const char *parameters_json; /* resolved config and options, stored in /parameters */
 } zp_run_info;
 
-/* Creates PATH.partial with the root attributes and /parameters. ZP_EIO when PATH exists (and
+/* Creates the temporary file with the root attributes and /parameters. ZP_EIO when PATH exists (and
  * !force), its folder is missing, or HDF5 fails. */
 int h5out_open(zp_h5out **h, zp_comm *c, const char *path, int force, const zp_run_info *info);
-/* Reopens the zoneplace file prev to add tasks: prev is copied to PATH.partial, which the new
+/* Reopens the zoneplace file prev to add tasks: prev is copied to a temporary file, which the new
  * rows extend and h5out_close renames to PATH (PATH may be prev itself: then it is replaced,
  * whatever force says). The old rows, problems and attributes stay. ZP_EIO when prev is
  * missing or not a file of this layout, or PATH (!= prev) exists and !force. */
@@ -67,7 +70,15 @@ typedef struct {
  * rank 0's are written. p is the problem the predictions were made for. */
 int h5out_write_perf(zp_h5out *h, const zp_task_result *task, const zp_problem *p,
                      const zp_perf_tables *t);
-/* Closes the file; on success renames PATH.partial to PATH, otherwise removes PATH.partial. */
+/* Collective: the root attribute complete (0 when the file is opened): 1 once it holds every
+ * task the run or sweep set out to compute, 0 for a commit of a sweep still running or stopped. */
+int h5out_set_complete(zp_h5out *h, int complete);
+/* Rank 0 (the others' calls are ignored): a finished temporary file (outfile.h; the handle takes
+ * it over) to be renamed to path right after this file, under the same folder lock, e.g. the
+ * summary JSON; replace as for zp_publish. Removed if the close fails. */
+void h5out_publish_with(zp_h5out *h, char *tmp, const char *path, int replace);
+/* Closes the file; on success renames it (and its companion) to the final names, otherwise
+ * removes the temporary files. */
 int h5out_close(zp_h5out **h, int success);
 
 #endif

@@ -25,6 +25,14 @@ int h5out_write_perf(zp_h5out *h, const zp_task_result *task, const zp_problem *
     return ZP_OK;
 }
 
+int h5out_set_complete(zp_h5out *h, int complete) { return (void)h, (void)complete, ZP_OK; }
+
+void h5out_publish_with(zp_h5out *h, char *tmp, const char *path, int replace)
+{
+    (void)h, (void)path, (void)replace;
+    zp_free(tmp);
+}
+
 int h5out_close(zp_h5out **h, int success)
 {
     (void)success;

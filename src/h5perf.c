@@ -315,6 +315,10 @@ int h5out_write_perf(zp_h5out *h, const zp_task_result *task, const zp_problem *
     if (rc == ZP_OK)
         rc = make_perf_rows(&rows, t, task->placement);
     ZP_CHECK(h5_agree(io, rc));
+    ZP_CHECK(h5_reserve(io, io->rank == 0 ? (1 << 16) + rows.ndeps * (int64_t)sizeof *rows.deps +
+                                                rows.nlinks * (int64_t)sizeof *rows.links +
+                                                rows.napps * (int64_t)sizeof *rows.apps
+                                          : 0));
     ZP_CHECK(perf_root(io, &root));
     ZP_CHECK(write_perf_group(io, root, task, t, &rows));
 out:

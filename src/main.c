@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "csvin.h"
@@ -14,6 +15,7 @@
 #include "h5out.h"
 #include "importcmd.h"
 #include "options.h"
+#include "outfile.h"
 #include "par.h"
 #include "perfconf.h"
 #include "pipeline.h"
@@ -362,8 +364,26 @@ static int cmd_validate(const cli *c, int rank)
     return rc;
 }
 
+/* Rank 0: the output paths, checked before any input is read (a typo must not cost the time
+ * of reading a large input). */
+static int check_outputs(const cli *c)
+{
+    int rc = ZP_OK;
+    if (c->out && c->summary && zp_same_output(c->out, c->summary))
+        return zp_fail(ZP_EUSAGE, "--out %s and --summary %s name the same file", c->out,
+                       c->summary);
+    if (c->summary)
+        rc = zp_check_output_path(c->summary, c->force, "use --force to overwrite");
+    if (c->out && rc == ZP_OK)
+        rc = zp_check_output_path(c->out, c->force, "use --force to overwrite");
+    return rc;
+}
+
+/* Collective: the HDF5 file, published with the summary JSON summary_tmp (rank 0, written
+ * before; taken over) when there is one. */
 static int write_h5(const cli *c, zp_comm *world, const zp_config *cfg, const zp_problem *p,
-                    const zp_task_result *res, const zp_perf *pf, const perf_eval *ev)
+                    const zp_task_result *res, const zp_perf *pf, const perf_eval *ev,
+                    char **summary_tmp)
 {
     int rc = ZP_OK;
     zp_h5out *h = NULL;
@@ -378,6 +398,9 @@ static int write_h5(const cli *c, zp_comm *world, const zp_config *cfg, const zp
         zp_perf_tables tables = {pf, ev->x0, ev->initial, ev->final};
         ZP_CHECK(h5out_write_perf(h, res, p, &tables));
     }
+    if (*summary_tmp)
+        h5out_publish_with(h, *summary_tmp, c->summary, c->force);
+    *summary_tmp = NULL;
 out:
     if (h) {
         int close_rc = h5out_close(&h, rc == ZP_OK);
@@ -398,6 +421,8 @@ static int cmd_run(const cli *c, zp_comm *world)
     memset(&res, 0, sizeof res);
     int rank = par_rank(world);
     double t0 = zp_now();
+    char *summary_tmp = NULL;
+    ZP_CHECK(par_agree_status(world, rank == 0 ? check_outputs(c) : ZP_OK));
     ZP_CHECK(par_agree_status(world, load_input(c, &cfg)));
     const zp_problem *final_p = cfg->arrivals ? cfg->arrivals : cfg->base;
     if (rank == 0 && !c->quiet && zp_now() - t0 > 1.0) /* large inputs: say where time went */
@@ -411,11 +436,6 @@ static int cmd_run(const cli *c, zp_comm *world)
         ZP_CHECK(zp_fail(ZP_ERUNTIME, "injected failure on rank %d", rank));
     options_apply(&cfg->options, &c->overrides, c->given);
     ZP_CHECK(par_agree_status(world, check_objective(c, cfg)));
-    if (c->summary && rank == 0)
-        rc = zp_check_output_path(c->summary, c->force, "use --force to overwrite");
-    if (c->out && rank == 0 && rc == ZP_OK)
-        rc = zp_check_output_path(c->out, c->force, "use --force to overwrite");
-    ZP_CHECK(par_agree_status(world, rc));
 
     zp_exchange ex = par_exchange(world);
     zp_task_spec spec = {&cfg->options, 0, !c->quiet, &ex};
@@ -431,14 +451,26 @@ static int cmd_run(const cli *c, zp_comm *world)
         if (rank == 0 && c->summary && !(perf_json = report_perf_json(pf, final_p, ev.initial, ev.final)))
             ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
     }
-    if (c->out)
-        ZP_CHECK(write_h5(c, world, cfg, final_p, &res, pf, &ev));
-    if (c->summary && rank == 0) {
+    if (c->summary && rank == 0) { /* written first, published with the HDF5 file */
         const char *instance = final_p->name;
         const char *task_perf = perf_json;
-        ZP_CHECK(report_write_summary(c->summary, &res, 1, &instance, &task_perf));
+        rc = report_write_summary(c->summary, &res, 1, &instance, &task_perf, &summary_tmp);
+    }
+    ZP_CHECK(par_agree_status(world, rc));
+    if (c->out)
+        ZP_CHECK(write_h5(c, world, cfg, final_p, &res, pf, &ev, &summary_tmp));
+    if (summary_tmp) {
+        const char *tmp = summary_tmp;
+        int replace = c->force;
+        rc = zp_publish(&tmp, &c->summary, 1, &replace, "use --force to overwrite");
+        zp_free(summary_tmp); /* renamed, or removed by zp_publish */
+        summary_tmp = NULL;
+        ZP_CHECK(rc);
     }
 out:
+    if (summary_tmp)
+        unlink(summary_tmp);
+    zp_free(summary_tmp);
     cJSON_free(perf_json);
     perf_eval_free(&ev);
     perf_destroy(&pf);

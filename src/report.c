@@ -2,11 +2,11 @@
 #include "report.h"
 
 #include <cJSON.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "outfile.h"
 #include "place.h"
 #include "util.h"
 
@@ -126,23 +126,19 @@ void *report_task_json(const zp_task_result *res, const char *instance)
 
 int report_write_text(const char *path, const char *text)
 {
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s.partial", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return zp_fail(ZP_EIO, "%s: cannot write: %s", tmp, strerror(errno));
-    int bad = fputs(text, f) < 0 || fputc('\n', f) < 0;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path) != 0) {
-        int err = errno;
-        remove(tmp);
-        return zp_fail(ZP_EIO, "%s: cannot write: %s", path, strerror(err));
-    }
-    return ZP_OK;
+    int rc = ZP_OK;
+    char *name = NULL;
+    static const int replace = 1;
+    ZP_CHECK(zp_temp_write(path, text, &name));
+    const char *from = name;
+    rc = zp_publish(&from, &path, 1, &replace, "");
+out:
+    zp_free(name);
+    return rc;
 }
 
 int report_write_summary(const char *path, const zp_task_result *results, int ntasks,
-                         const char *const *instances, const char *const *task_perf)
+                         const char *const *instances, const char *const *task_perf, char **tmp)
 {
     int rc = ZP_OK;
     char *text = NULL;
@@ -170,7 +166,7 @@ int report_write_summary(const char *path, const zp_task_result *results, int nt
         rc = zp_fail(ZP_ERUNTIME, "out of memory");
         goto out;
     }
-    rc = report_write_text(path, text);
+    rc = tmp ? zp_temp_write(path, text, tmp) : report_write_text(path, text);
 out:
     cJSON_free(text);
     cJSON_Delete(root);

@@ -11,11 +11,12 @@
 /* Prints the report of one task. p is the problem of the final placement. */
 void report_print(FILE *out, const zp_problem *p, const zp_task_result *res, int init_kind);
 
-/* Writes {"tasks":[...]} with every task's phases, final metrics and placement to path,
- * through path.partial and a rename so a crash never leaves a partial file. task_perf (may be
- * NULL, or hold NULLs) gives a JSON object per task stored as its "perf". ZP_EIO on failure. */
+/* Writes {"tasks":[...]} with every task's phases, final metrics and placement for path, the
+ * way report_write_text does, or, tmp not NULL, only to a temporary file whose name goes to *tmp
+ * for the caller to publish (zp_publish, or h5out_publish_with). task_perf (may be NULL, or hold NULLs) gives a JSON object per
+ * task stored as its "perf". ZP_EIO on failure. */
 int report_write_summary(const char *path, const zp_task_result *results, int ntasks,
-                         const char *const *instances, const char *const *task_perf);
+                         const char *const *instances, const char *const *task_perf, char **tmp);
 
 /* The response-time model's numbers of an initial and a final placement as a JSON object
  * (times in ms, null where a queue is unstable); the final placement's link queues are listed
@@ -34,7 +35,8 @@ void report_perf_print(FILE *out, const zp_perf *pf, const zp_problem *p,
  * minimised), wall_seconds, phases, final, start_seeds, placement. NULL when out of memory. */
 void *report_task_json(const zp_task_result *res, const char *instance);
 
-/* Writes text and a newline to path through path.partial and a rename. ZP_EIO on failure. */
+/* Writes text and a newline to a temporary file of its own for path (outfile.h), then renames
+ * it over path. ZP_EIO on failure. */
 int report_write_text(const char *path, const char *text);
 
 /* Appends the metric fields of m to a cJSON object (opaque here to keep cJSON out of callers). */

@@ -15,6 +15,7 @@
 #include "config.h"
 #include "h5out.h"
 #include "options.h"
+#include "outfile.h"
 #include "pipeline.h"
 #include "report.h"
 #include "sweepfile.h"
@@ -299,6 +300,9 @@ typedef struct {
     unsigned char *have; /* rank 0: all[i] is filled */
     int completed;       /* tasks completed in this run */
     int stopped;         /* the signal that stopped the run, 0 if none */
+    int commits;         /* outputs published so far by this run */
+    int committed_tasks; /* r->completed at the last commit */
+    char *resume_base;   /* rank 0: the resumed HDF5 file as it was (outfile.h snapshot) */
     double t0;
 } sweep_run;
 
@@ -324,6 +328,9 @@ static void free_run(sweep_run *r)
     zp_free(r->order_of);
     zp_free(r->pos_at);
     cJSON_Delete(r->old_summary);
+    if (r->resume_base)
+        unlink(r->resume_base);
+    zp_free(r->resume_base);
     par_comm_free(&r->group);
     sweep_destroy(&r->s);
 }
@@ -487,6 +494,9 @@ static int check_outputs(sweep_run *r)
         return zp_fail(ZP_EUSAGE, "%s: this zoneplace was built without HDF5 (make MPI=0): use "
                                   "--summary", c->out);
 #endif
+    if (c->out && c->summary && zp_same_output(c->out, c->summary))
+        return zp_fail(ZP_EUSAGE, "--out %s and --summary %s name the same file", c->out,
+                       c->summary);
     if (r->rank == 0) {
         if (c->out) {
             int in_place = c->resume && strcmp(c->out, c->resume) == 0;
@@ -642,6 +652,8 @@ out:
     return rc;
 }
 
+static int commit_outputs(sweep_run *r);
+
 static int run_rounds(sweep_run *r)
 {
     int rc = ZP_OK;
@@ -663,6 +675,8 @@ static int run_rounds(sweep_run *r)
         }
         ZP_CHECK(par_agree_status(r->world, status));
         ZP_CHECK(share_round(r, k));
+        if (r->cli.out || r->cli.summary)
+            ZP_CHECK(commit_outputs(r));
         if (r->rank == 0 && !r->cli.quiet)
             fprintf(stderr, "zoneplace sweep: %d/%d tasks done [%.1f s]\n", r->completed,
                     r->nsel, zp_now() - r->t0);
@@ -749,8 +763,9 @@ static int task_id_of(const cJSON *entry)
     return cJSON_IsNumber(id) ? id->valueint : -1;
 }
 
-/* Rank 0: the summary JSON: the resumed summary's tasks and this run's, by task id. */
-static int write_summary(sweep_run *r)
+/* Rank 0: the summary JSON: the resumed summary's tasks and this run's, by task id, in a
+ * temporary file *tmp to publish (outfile.h). */
+static int write_summary(sweep_run *r, char **tmp)
 {
     int rc = ZP_OK;
     const sweep_def *s = r->s;
@@ -814,7 +829,7 @@ static int write_summary(sweep_run *r)
     cJSON_Delete(fresh);
     if (!text)
         ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
-    rc = report_write_text(r->cli.summary, text);
+    rc = zp_temp_write(r->cli.summary, text, tmp);
 out:
     cJSON_free(text);
     cJSON_Delete(root);
@@ -899,17 +914,24 @@ out:
     return rc;
 }
 
-static int write_h5(sweep_run *r)
+/* Collective: the HDF5 file of every task finished so far, written anew and published with the
+ * summary json_tmp (rank 0; taken over). */
+static int write_h5(sweep_run *r, char **json_tmp, int complete)
 {
     int rc = ZP_OK;
     zp_h5out *h = NULL;
     zp_problem *prob = NULL;
     char *params = NULL;
     const sweep_cli *c = &r->cli;
+    int replace = c->force || r->commits > 0; /* after the first commit the file is ours */
     if (c->resume && !resume_is_json(c)) {
         /* the old rows stay; the new ones follow them, each problem's under its existing group */
         int in_place = strcmp(c->out, c->resume) == 0;
-        ZP_CHECK(h5out_open_append(&h, r->world, c->resume, c->out, c->force || in_place));
+        if (r->rank == 0 && !r->resume_base) /* commits replace c->resume: keep it as it was */
+            rc = zp_temp_snapshot(c->resume, c->out, &r->resume_base);
+        ZP_CHECK(par_agree_status(r->world, rc));
+        ZP_CHECK(h5out_open_append(&h, r->world, r->rank == 0 ? r->resume_base : c->resume,
+                                   c->out, replace || in_place));
         for (int p = 0; p < r->nproblems; p++) {
             int id = -1;
             for (int i = 0; i < r->nsel && id < 0; i++)
@@ -925,14 +947,14 @@ static int write_h5(sweep_run *r)
                 ZP_CHECK(h5out_write_problem(h, prob));
             ZP_CHECK(append_results(r, h, p));
         }
-        goto out;
+        goto publish;
     }
     /* every rank: the output layer needs the same text everywhere (it sizes a dataset by it) */
     if (!(params = parameters_json(r)))
         rc = zp_fail(ZP_ERUNTIME, "out of memory");
     ZP_CHECK(par_agree_status(r->world, rc));
     zp_run_info info = {c->command_line, ZP_VERSION, ZP_GIT_REV, r->size, params ? params : "{}"};
-    ZP_CHECK(h5out_open(&h, r->world, c->out, c->force, &info));
+    ZP_CHECK(h5out_open(&h, r->world, c->out, replace, &info));
     /* problem by problem: its group, then its tasks (tasks of one problem differ only in seeds
      * and starts, the innermost parameters, so /tasks stays in task order) */
     for (int p = 0; p < r->nproblems; p++) {
@@ -944,6 +966,11 @@ static int write_h5(sweep_run *r)
         ZP_CHECK(h5out_write_problem(h, prob));
         ZP_CHECK(append_results(r, h, p));
     }
+publish:
+    ZP_CHECK(h5out_set_complete(h, complete));
+    if (*json_tmp)
+        h5out_publish_with(h, *json_tmp, c->summary, replace || c->resume);
+    *json_tmp = NULL;
 out:
     if (h) {
         int close_rc = h5out_close(&h, rc == ZP_OK);
@@ -980,14 +1007,43 @@ static void print_report(const sweep_run *r)
 
 /* ---- entry point ---------------------------------------------------------------------------- */
 
+/* Collective: publishes the outputs as they stand, every task finished so far: the summary JSON
+ * (written first by rank 0) and the HDF5 file, renamed one after the other (outfile.h). Called
+ * after every round, so that a kill loses only the tasks then running; each commit writes the
+ * files anew (the published ones are never written in place). */
+static int commit_outputs(sweep_run *r)
+{
+    int rc = ZP_OK;
+    char *json_tmp = NULL;
+    int complete = r->completed == r->nsel;
+    if (r->cli.summary && r->rank == 0)
+        rc = write_summary(r, &json_tmp);
+    ZP_CHECK(par_agree_status(r->world, rc));
+    if (r->cli.out) {
+        ZP_CHECK(write_h5(r, &json_tmp, complete));
+    } else if (json_tmp) {
+        const char *tmp = json_tmp;
+        int replace = r->cli.force || r->cli.resume || r->commits > 0;
+        rc = zp_publish(&tmp, &r->cli.summary, 1, &replace, RESUME_ADVICE);
+        zp_free(json_tmp); /* renamed, or removed by zp_publish */
+        json_tmp = NULL;
+    }
+    ZP_CHECK(par_agree_status(r->world, rc));
+    r->commits++;
+    r->committed_tasks = r->completed;
+out:
+    if (json_tmp) /* not handed over: the HDF5 file failed first */
+        unlink(json_tmp);
+    zp_free(json_tmp);
+    return rc;
+}
+
 static int sweep_outputs(sweep_run *r)
 {
     int rc = ZP_OK;
-    if (r->cli.out)
-        ZP_CHECK(write_h5(r));
-    if (r->cli.summary && r->rank == 0)
-        rc = write_summary(r);
-    ZP_CHECK(par_agree_status(r->world, rc));
+    int changed = r->commits == 0 || r->committed_tasks != r->completed || r->stopped;
+    if ((r->cli.out || r->cli.summary) && changed) /* a stop is recorded in the summary */
+        ZP_CHECK(commit_outputs(r));
     if (r->rank == 0 && !r->cli.quiet)
         print_report(r);
 out:
@@ -1025,6 +1081,8 @@ int sweep_main(int argc, char **argv, zp_comm *world)
     /* signals first, so that a SIGTERM during start-up also ends in a valid (empty) output */
     signals_install(old);
     installed = 1;
+    if (!c->list) /* before any input is read */
+        ZP_CHECK(check_outputs(r));
     ZP_CHECK(load_all(r));
     ZP_CHECK(setup_resume(r));
     ZP_CHECK(sweep_select(r->s, c->slice_i, c->slice_n, c->only, c->nonly, NULL, 0, &r->sel_all,
@@ -1038,7 +1096,6 @@ int sweep_main(int argc, char **argv, zp_comm *world)
         goto out;
     }
     ZP_CHECK(validate_tasks(r));
-    ZP_CHECK(check_outputs(r));
     ZP_CHECK(setup_groups(r));
     ZP_CHECK(run_rounds(r));
     ZP_CHECK(sweep_outputs(r));

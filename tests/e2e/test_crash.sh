@@ -3,7 +3,7 @@
 # group, as a scheduler or a dying node would) at several moments, including random ones and
 # ones close to the end where the files are written: no file may ever appear under a final
 # output name, and a prior output (run with --force) stays byte for byte as it was. An existing
-# output without --force is refused before any work. A leftover .partial does not block the
+# output without --force is refused before any work. A stale NAME.partial does not block the
 # next run. (2) An error raised on rank 1 of 4 (ZP_TEST_FAIL_RANK, main.c) ends the whole job
 # within seconds with the message printed once, instead of leaving the other ranks hanging in
 # a collective.
@@ -84,11 +84,11 @@ full=$("$PY" -c "print(round($t1 - $t0, 2))")
 expect_eq "complete run succeeds (${full}s)" "$rc" 0
 for f in "${finals[@]}"; do
     check "complete run wrote $f" test -s "$WORK/full/$f"
-    check "complete run left no $f.partial" test ! -e "$WORK/full/$f.partial"
+    check "complete run left no temporary $f.partial.*" bash -c "! compgen -G '$WORK/full/$f.partial*'"
 done
 
 # Kill moments: early, middle, three random ones, and three in the write window (as soon as
-# a .partial file appears, then 10 and 50 ms later).
+# a temporary NAME.partial.<pid>.<hex> file appears, then 10 and 50 ms later).
 moments=$("$PY" - "$full" "$RANDOM" <<'EOF'
 import random, sys
 full, seed = float(sys.argv[1]), int(sys.argv[2])
@@ -112,7 +112,7 @@ kill_at() {
     case "$at" in
     partial+*)
         # builtins only (no fork per check): the write window lasts milliseconds
-        while kill -0 "$pid" 2>/dev/null && ! compgen -G "$dir/*.partial" >/dev/null; do :; done
+        while kill -0 "$pid" 2>/dev/null && ! compgen -G "$dir/*.partial.*" >/dev/null; do :; done
         [ "${at#partial+}" = 0 ] || sleep "${at#partial+}"
         ;;
     *) sleep "$at" ;;
@@ -199,7 +199,8 @@ for f in "${finals[@]}"; do
     expect_eq "existing output without --force: $f untouched" "$(cat "$dir/$f")" "$(prior_text "$f")"
 done
 
-# A .partial left by a killed run does not block the next run, which completes normally.
+# A NAME.partial left by an older zoneplace does not block the next run, which completes normally
+# and never opens it (its temporary names are its own).
 dir=$WORK/after
 mkdir -p "$dir"
 for f in "${finals[@]}"; do echo "stale partial" >"$dir/$f.partial"; done
@@ -208,7 +209,10 @@ zp_mpi "$RANKS" run --config inputs/examples/tiny.json --quiet "${o[@]}" >"$dir.
 expect_eq "run after a killed one (stale .partial files present): exit 0" "$?" 0
 for f in "${finals[@]}"; do
     check "run after a killed one: $f written" test -s "$dir/$f"
-    check "run after a killed one: $f.partial gone" test ! -e "$dir/$f.partial"
+    expect_eq "run after a killed one: the stale $f.partial untouched" "$(cat "$dir/$f.partial")" \
+        "stale partial"
+    check "run after a killed one: no temporary file of its own left" \
+        bash -c "! compgen -G '$dir/$f.partial.*'"
 done
 check "summary after a stale .partial is valid JSON" \
     "$PY" -c "import json,sys; json.load(open(sys.argv[1]))" "$dir/summary.json"
