@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "feasible.h"
 #include "jsonin.h"
 #include "strmap.h"
 #include "topology.h"
@@ -509,13 +510,10 @@ static int check_feasible(const zp_problem *p, int64_t nb, const char *file,
             return json_error(file, path, "%s", why);
         }
     }
-    int64_t lo, hi, room = 0, total = problem_total_weight(p);
-    problem_band(p, &lo, &hi);
-    for (int z = 0; z < p->k; z++)
-        room += ZP_MIN((int64_t)p->slots[z], hi);
-    if (room < total)
-        return json_error(file, "zones", "room for %lld apps (slots and balance) but %lld apps",
-                           (long long)room, (long long)total);
+    char why[512];
+    int band = feasible_band(p, why, sizeof why); /* slots, balance band, io, allowed zones */
+    if (band != ZP_OK)
+        return band == ZP_EINPUT ? json_error(file, "zones", "%s", why) : band;
     if (p->capacity_mode != ZP_CUMULATIVE)
         return ZP_OK;
     for (int r = 0; r < p->nres; r++) {

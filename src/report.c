@@ -43,6 +43,14 @@ void report_print(FILE *out, const zp_problem *p, const zp_task_result *res, int
             fputc('+', out);
         fprintf(out, " %lld\n", (long long)counts[z]);
     }
+    const zp_metrics *last = res->nphases ? &res->phases[res->nphases - 1].m : NULL;
+    if (last && last->imbalance > 0) { /* "0 violations" alone would read as a good result */
+        int64_t lo, hi;
+        problem_band(p, &lo, &hi);
+        fprintf(out, "warning: %lld apps outside the balance band %lld..%lld apps per zone (not "
+                "reached by the search)\n", (long long)last->imbalance, (long long)lo,
+                (long long)hi);
+    }
 }
 
 void *report_metrics_json(const zp_metrics *m)
