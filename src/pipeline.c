@@ -249,6 +249,18 @@ static int64_t epoch_rounds(const stage *sg)
     return (rounds + o->epochs - 1) / o->epochs;
 }
 
+/* Trajectory rows one start records in one search phase, over all its epochs, at most (plus
+ * each epoch's end row): with more rounds a row is recorded every ceil(rounds / (this / epochs))
+ * rounds (or every trajectory_every rounds when that is sparser), so that the memory of a run
+ * does not grow with "iterations" (1e9 rounds kept 1e9 rows, about 100 GB, before). */
+#define TRAJ_ROWS_PER_START 10000
+
+static int record_every(const zp_options *o, int64_t rounds)
+{
+    int64_t per_epoch = ZP_MAX(1, TRAJ_ROWS_PER_START / o->epochs);
+    return (int)ZP_MAX((int64_t)o->trajectory_every, (rounds + per_epoch - 1) / per_epoch);
+}
+
 /* Runs this rank's starts of one epoch from x; leaves the rank's best in best_x. */
 static int run_epoch(stage *sg, int epoch, const int *x, int *best_x, int64_t *best_imb,
                      double *best_obj, int *best_start)
@@ -268,7 +280,7 @@ static int run_epoch(stage *sg, int epoch, const int *x, int *best_x, int64_t *b
         sg->rec->phase = sg->phase;
         sg->rec->step0 = sg->step_base + (int64_t)epoch * rounds;
         zp_ils_params prm = {.rounds = rounds, .deadline = sg->deadline,
-                             .record_every = o->trajectory_every, .observer = observe,
+                             .record_every = record_every(o, rounds), .observer = observe,
                              .observer_ctx = sg->rec, .patience = o->patience};
         ZP_CHECK(search_ils(search, &sg->rngs[s], &prm));
         ZP_CHECK(record(sg->rec, st, rounds, state_objective(st)));
