@@ -7,7 +7,7 @@
 #include "util.h"
 
 /* Thesis report constants: a move costs 2400 (10 x 240), an edge counts 1000 in the
- * denominator and a move 6000 (design.md section 2). */
+ * denominator and a move 6000 (docs/design.md section 2). */
 #define THESIS_MOVE_COST 2400.0
 
 double move_cost_of(const zp_problem *p, int u, int z)

@@ -30,7 +30,7 @@ typedef struct {
     int64_t violations;    /* apps that do not fit their zone + zone limits exceeded */
     int64_t imbalance;     /* apps outside the balance band, summed over zones */
     int64_t max_load, min_load;
-    /* the thesis's report (design.md section 2) */
+    /* the thesis's report (docs/design.md section 2) */
     double thesis_cost;      /* traffic with T = 1 plus 2400 per move */
     double thesis_pct;       /* 100 (cost + 2400 moves) / (1000 (in+out edges) + 6000 moves) */
     double thesis_lb_pct;    /* LB with mean floor(n/k) */

@@ -35,7 +35,7 @@ int graphio_read_metis(const char *path, zp_problem **out);
  * mem_mib and optionally disk_mib (any order), one service per line; resources "cpu"
  * (millicores), "ram" (MiB) and, with the column, "disk" (MiB). calls.csv: header with caller,
  * callee and optionally weight (requests per time unit, default 1), one call per line; every
- * line is one listed dependency (mutual or repeated calls merge into one edge, as design.md
+ * line is one listed dependency (mutual or repeated calls merge into one edge, as docs/design.md
  * says). Fields are trimmed; blank lines are skipped; quoting is not supported.
  * Rejected with file:line: missing, unknown or repeated columns, wrong field counts, empty
  * names, numbers that are not finite (demands < 0, weights <= 0), duplicate service names,

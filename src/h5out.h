@@ -1,7 +1,8 @@
-/* h5out.h - the output layer: one HDF5 file per run (design.md section 5), written collectively
- * by every rank of a communicator with parallel HDF5. h5out.c writes the layout, h5perf.c the
- * /perf groups, both over h5io.c (the only place that includes hdf5.h, through h5io.h);
- * h5out_none.c stands in for builds without MPI/HDF5 and refuses --out.
+/* h5out.h - the output layer: one HDF5 file per run (docs/design.md section 5; the layout is
+ * docs/hdf5.md), written collectively by every rank of a communicator with parallel HDF5.
+ * h5out.c writes the layout, h5perf.c the /perf groups, both over h5io.c (the only place
+ * that includes hdf5.h, through h5io.h); h5out_none.c stands in for builds without MPI/HDF5
+ * and refuses --out.
  *
  * The file is created under a temporary name of its own (PATH.partial.<pid>.<hex>, outfile.h)
  * and renamed to PATH by a successful h5out_close, so a crash never leaves a file under the

@@ -39,7 +39,8 @@ enum {
 /* Name of a phase as reported ("rr", "search", ...); init_kind names the initial phase. */
 const char *phase_name(int phase, int init_kind);
 
-/* One trajectory row (design.md section 5). start = -1 for task-level phase boundaries. */
+/* One trajectory row (docs/design.md section 3, docs/hdf5.md). start = -1 for task-level phase
+ * boundaries. */
 typedef struct {
     int32_t task, start, epoch, phase;
     int64_t step;

@@ -1,8 +1,9 @@
 /* problem.h - the model: apps, zones, resources, the dependency graph in CSR, the zone distance
  * matrix and the objective's parameters. Plain C, no MPI or HDF5.
  *
- * Lifecycle: problem_create() gives an empty problem; a loader (config.c, graphio.c) fills it with
- * problem_set_apps(), problem_set_zones(), problem_set_dependencies() and topology_*();
+ * Lifecycle: problem_create() gives an empty problem; a loader (config.c, graphio.c, csvin.c)
+ * sizes its apps and zones with problem_alloc_apps() and problem_alloc_zones(), fills their
+ * arrays, builds the graph with problem_set_dependencies() and D with topology_*();
  * problem_destroy() releases everything and clears the caller's pointer. */
 #ifndef ZP_PROBLEM_H
 #define ZP_PROBLEM_H
@@ -38,7 +39,8 @@ typedef struct zp_problem {
     double *capacity;      /* [k * nres], INFINITY where unlimited */
     int *slots;            /* [k], ZP_UNLIMITED_SLOTS where unlimited */
     unsigned char *zone_io; /* [k] */
-    double *dist;          /* [k * k] cost of one request between zones (design.md D) */
+    double *dist;          /* [k * k] cost of one request between zones: D of docs/design.md
+                              section 2 */
 
     /* dependencies: undirected CSR, merged duplicates, both directions stored */
     int64_t *xadj;  /* [n+1] */

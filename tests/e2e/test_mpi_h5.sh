@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Parallel runs and the HDF5 output (design.md sections 4 and 5):
+# Parallel runs and the HDF5 output (docs/design.md sections 4 and 5):
 # - case 2 with 32 starts, seed 7 on 1, 2 and 4 ranks: identical placements and objectives in the
 #   summary JSON, identical /placements, identical trajectories (but for wall times);
 # - the file against the summary: /tasks, /phases, /starts (every start's seed), /placements,

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The thesis's two cases and their arrival scenarios, end to end, scored from the summary JSON
-# (which is computed from the actual placement). Numbers from design.md and issue 2.
+# (which is computed from the actual placement). Numbers from docs/design.md section 2 and issue 2.
 source "$(dirname "$0")/../lib.sh"
 out=$ZP_TMP/thesis; mkdir -p "$out"
 

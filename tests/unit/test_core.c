@@ -47,7 +47,7 @@ static void test_csr_merging(void)
 
 static void test_thesis_case1_rr(void)
 {
-    /* the thesis's round robin (design.md, issue acceptance) */
+    /* the thesis's round robin (docs/design.md section 2) */
     static const int zone_of[40] = {1, 1, 0, 0, 2, 1, 3, 0, 0, 3, 0, 0, 0, 0, 0, 3, 0, 1, 3, 1,
                                     1, 1, 3, 2, 3, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3};
     zp_config *cfg = load("inputs/thesis/case1.json");
