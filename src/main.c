@@ -3,6 +3,7 @@
  * 3 invalid input, 4 I/O, 5 a sweep stopped by a signal (sweep.c). Only rank 0 prints, except a rank that fails alone. */
 #include <cJSON.h>
 #include <getopt.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,6 +208,15 @@ out:
 
 /* Zones of a graph or CSV input: K identical zones; with a capacity slack each holds (1+X)/K of
  * the total demand of every resource, as cumulative capacities. */
+/* share added up k times, in the order the feasibility check sums capacities. */
+static double k_times(double share, int k)
+{
+    double sum = 0;
+    for (int z = 0; z < k; z++)
+        sum += share;
+    return sum;
+}
+
 static int graph_zones(const cli *c, zp_problem *p)
 {
     int rc = graphio_uniform_zones(p, c->zones, c->imbalance >= 0 ? c->imbalance : 0.03);
@@ -217,8 +227,11 @@ static int graph_zones(const cli *c, zp_problem *p)
         double total = 0;
         for (int u = 0; u < p->n; u++)
             total += problem_demand(p, u, r);
+        double share = (1 + c->capacity_slack) * total / p->k;
+        while (k_times(share, p->k) < total) /* rounding must not make the zones too small */
+            share = nextafter(share, INFINITY);
         for (int z = 0; z < p->k; z++)
-            p->capacity[(int64_t)z * p->nres + r] = (1 + c->capacity_slack) * total / p->k;
+            p->capacity[(int64_t)z * p->nres + r] = share;
     }
     return ZP_OK;
 }
