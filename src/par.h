@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "dcomm.h"
-#include "pipeline.h"
+#include "exchange.h"
 
 typedef struct zp_comm zp_comm;
 
@@ -26,7 +26,7 @@ int par_size(const zp_comm *c);
 int par_split(zp_comm *c, int color, int key, zp_comm **out);
 void par_comm_free(zp_comm **c);
 
-/* The start exchange over c (see pipeline.h): collective reduce_best. */
+/* The start exchange over c (exchange.h): collective reduce_best. */
 zp_exchange par_exchange(zp_comm *c);
 
 /* The distributed engine's collectives over c (dcomm.h); c must outlive the result. */

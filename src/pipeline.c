@@ -30,15 +30,6 @@ const char *phase_name(int phase, int init_kind)
     return phase > 0 && phase < ZP_PHASE_COUNT ? names[phase] : "?";
 }
 
-static int serial_reduce(zp_exchange *ex, int64_t *imbalance, double *objective, int *start,
-                         int *x, int n)
-{
-    (void)ex, (void)imbalance, (void)objective, (void)start, (void)x, (void)n;
-    return ZP_OK;
-}
-
-zp_exchange exchange_serial(void) { return (zp_exchange){0, 1, serial_reduce, NULL, dcomm_serial()}; }
-
 int resolve_init(const zp_problem *p, int kind)
 {
     if (kind != ZP_INIT_AUTO)

@@ -11,9 +11,9 @@
 
 #include <stdint.h>
 
-#include "config.h"
 #include "cost.h"
-#include "dcomm.h"
+#include "exchange.h"
+#include "options.h"
 #include "perfmodel.h"
 
 #define ZP_MAX_PHASES 8
@@ -85,20 +85,6 @@ typedef struct {
     double ml_seconds[3];  /* multilevel: coarsening, coarsest placement, refinement */
     zp_traj traj;          /* rows of the starts run by this rank (+ phase rows on rank 0) */
 } zp_task_result;
-
-/* How starts are spread and how the best placement is exchanged. reduce_best is collective:
- * on entry each rank gives its best (imbalance, objective, start) and placement x; on return
- * every rank holds the global best and its placement in x. */
-typedef struct zp_exchange {
-    int rank, size;
-    int (*reduce_best)(struct zp_exchange *ex, int64_t *imbalance, double *objective,
-                       int *start, int *x, int n);
-    void *ctx;
-    zp_dcomm dc; /* the same ranks' collectives, for the distributed engine */
-} zp_exchange;
-
-/* The exchange of a single process: every start runs here. */
-zp_exchange exchange_serial(void);
 
 typedef struct {
     const zp_options *opt;

@@ -11,4 +11,6 @@ expect_eq "no MPI_ or H5 calls outside their layers" \
     "$(grep -lE '\bMPI_[A-Z][a-z]+\(|\bH5[A-Z][a-z_]*\(' src/*.c | grep -v -e par_mpi.c -e h5io.c -e h5out.c -e h5perf.c | tr '\n' ' ')" ""
 expect_eq "the model and the search see no JSON (perfconf.c reads the perf section)" \
     "$(grep -l 'cJSON' src/perfmodel.[ch] src/cost.[ch] src/search.[ch] | tr '\n' ' ')" ""
+expect_eq "the parallel layer sits below the pipeline (exchange.h between them)" \
+    "$(grep -l '#include "pipeline.h"' src/par.h src/par_mpi.c src/par_serial.c src/exchange.[ch] src/dcomm.h | tr '\n' ' ')" ""
 finish
