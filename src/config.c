@@ -594,17 +594,13 @@ out:
     return rc;
 }
 
-/* The latency objective needs the model's parameters, which are bound to one problem: a
- * "perf" section and no arrivals (whose base stage would need parameters of its own). */
+/* The latency objective needs the model's parameters: a "perf" section. */
 static int check_objective(const char *file, const zp_config *cfg)
 {
     if (cfg->options.objective != ZP_OBJECTIVE_LATENCY)
         return ZP_OK;
     if (!cfg->perf_json)
         return json_error(file, "search.objective", "\"latency\" needs a \"perf\" section");
-    if (cfg->arrivals)
-        return json_error(file, "search.objective",
-                           "\"latency\" cannot be combined with \"arrivals\" (yet)");
     return ZP_OK;
 }
 

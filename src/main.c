@@ -317,8 +317,6 @@ static int check_objective(const cli *c, const zp_config *cfg)
     if (!cfg->perf_json)
         return zp_fail(ZP_EUSAGE, "--objective latency needs a config with a \"perf\" section "
                                   "(the response-time model's parameters)");
-    if (cfg->arrivals)
-        return zp_fail(ZP_EUSAGE, "--objective latency cannot be combined with arrivals (yet)");
     return ZP_OK;
 }
 
@@ -427,7 +425,7 @@ static int cmd_run(const cli *c, zp_comm *world)
 {
     int rc = ZP_OK;
     zp_config *cfg = NULL;
-    zp_perf *pf = NULL;
+    zp_perf *pf = NULL, *pf_base = NULL;
     char *perf_json = NULL;
     perf_eval ev = {NULL, NULL, NULL};
     zp_task_result res;
@@ -452,9 +450,10 @@ static int cmd_run(const cli *c, zp_comm *world)
 
     zp_exchange ex = par_exchange(world);
     zp_task_spec spec = {&cfg->options, 0, !c->quiet, &ex};
-    /* pf is parsed for the final problem: the base one unless apps arrive (then the latency
-     * objective, which would need the base's, is refused) */
-    ZP_CHECK(task_run_model(&spec, cfg->arrivals ? NULL : pf, cfg->base, cfg->arrivals, &res));
+    /* pf is parsed for the final problem: with arrivals the base stage gets its part */
+    if (pf && cfg->arrivals)
+        ZP_CHECK(par_agree_status(world, perf_restrict(pf, cfg->arrivals, cfg->base, &pf_base)));
+    ZP_CHECK(task_run_model(&spec, pf_base ? pf_base : pf, pf, cfg->base, cfg->arrivals, &res));
     if (rank == 0 && !c->quiet)
         report_print(stdout, final_p, &res, cfg->options.init);
     if (pf) {
@@ -485,6 +484,7 @@ out:
         unlink(summary_tmp);
     zp_free(summary_tmp);
     cJSON_free(perf_json);
+    perf_destroy(&pf_base);
     perf_eval_free(&ev);
     perf_destroy(&pf);
     task_result_free(&res);

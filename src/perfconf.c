@@ -79,20 +79,6 @@ static int find_app(const zp_problem *p, const char *name)
     return -1;
 }
 
-/* CSR position of v in u's sorted list, or -1. */
-static int64_t find_edge(const zp_problem *p, int u, int v)
-{
-    int64_t lo = adj_begin(p, u), hi = adj_end(p, u);
-    while (lo < hi) {
-        int64_t mid = lo + (hi - lo) / 2;
-        if (p->adjncy[mid] < v)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < adj_end(p, u) && p->adjncy[lo] == v ? lo : -1;
-}
-
 typedef struct {
     double latency_ms, gbps;
     int links;
@@ -278,7 +264,7 @@ static int parse_dep(const cJSON *node, const char *file, int i, const zp_proble
         return zp_fail(ZP_EINPUT, "%s: %s.apps: expected two app names", file, path);
     ZP_CHECK(dep_app(cJSON_GetArrayItem(names, 0), p, file, i, "apps[0]", &u));
     ZP_CHECK(dep_app(cJSON_GetArrayItem(names, 1), p, file, i, "apps[1]", &v));
-    int64_t ju = find_edge(p, u, v), jv = find_edge(p, v, u);
+    int64_t ju = perf_find_edge(p, u, v), jv = perf_find_edge(p, v, u);
     if (ju < 0 || jv < 0)
         return zp_fail(ZP_EINPUT, "%s: %s.apps: %s and %s have no dependency", file, path,
                        p->app_names[u], p->app_names[v]);

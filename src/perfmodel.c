@@ -298,6 +298,55 @@ void perf_destroy(zp_perf **pp)
     *pp = NULL;
 }
 
+int64_t perf_find_edge(const zp_problem *p, int u, int v)
+{
+    int64_t lo = adj_begin(p, u), hi = adj_end(p, u);
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (p->adjncy[mid] < v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < adj_end(p, u) && p->adjncy[lo] == v ? lo : -1;
+}
+
+int perf_restrict(const zp_perf *pf, const zp_problem *p, const zp_problem *sub, zp_perf **out)
+{
+    int rc = ZP_OK;
+    zp_perf *r = NULL;
+    int64_t kk = (int64_t)p->k * p->k;
+    if (sub->n > p->n || sub->k != p->k || pf->n != p->n || pf->k != p->k)
+        return zp_fail(ZP_ERUNTIME, "perf: %s is not a part of the problem the model was made for",
+                       sub->name ? sub->name : "problem");
+    ZP_CHECK(perf_create(sub, 1.0, &r));
+    for (int u = 0; u < sub->n; u++) {
+        r->service_rate[u] = pf->service_rate[u];
+        r->reservation[u] = pf->reservation[u];
+        for (int64_t j = adj_begin(sub, u); j < adj_end(sub, u); j++) {
+            int64_t jp = perf_find_edge(p, u, sub->adjncy[j]);
+            if (jp < 0)
+                ZP_CHECK(zp_fail(ZP_ERUNTIME, "perf: a dependency of %s is not in the problem "
+                                 "the model was made for", sub->name ? sub->name : "problem"));
+            r->size_bits[j] = pf->size_bits[jp];
+            r->to_nbr[j] = pf->to_nbr[jp];
+        }
+    }
+    memcpy(r->latency, pf->latency, sizeof *r->latency * (size_t)kk);
+    memcpy(r->bandwidth, pf->bandwidth, sizeof *r->bandwidth * (size_t)kk);
+    memcpy(r->links, pf->links, sizeof *r->links * (size_t)kk);
+    r->phi = pf->phi;
+    r->network = pf->network;
+    r->bundle = pf->bundle;
+    r->pct_method = pf->pct_method;
+    ZP_CHECK(perf_prepare(r));
+    *out = r;
+    r = NULL;
+out:
+    perf_destroy(&r);
+    return rc;
+}
+
 int perf_reserve_cpu(const zp_perf *pf, zp_problem *p)
 {
     if (pf->cpu < 0)

@@ -143,6 +143,13 @@ void perf_destroy(zp_perf **pf);
 /* Sets the link of zones a and b (both orders): one-way latency, bandwidth of each of its
  * links and their count; perf_prepare() afterwards. */
 void perf_set_link(zp_perf *pf, int a, int b, double latency_ms, double gbps, int links);
+/* CSR position of v in u's sorted adjacency list, or -1 when they have no dependency. */
+int64_t perf_find_edge(const zp_problem *p, int u, int v);
+/* The parameters of pf (parsed for p) restricted to sub, a problem whose apps are the first
+ * sub->n apps of p and whose dependencies are among p's, with the same zones (the base stage of
+ * a run with arrivals). Caller owns *out. ZP_ERUNTIME when sub is not such a problem or out of
+ * memory. */
+int perf_restrict(const zp_perf *pf, const zp_problem *p, const zp_problem *sub, zp_perf **out);
 /* Raises every app's cpu demand in p to at least its reservation, so that the placement's
  * capacity check holds the reservations (summed per zone in cumulative mode, per app in
  * per-app mode). Returns how many demands were raised; 0 when p has no resource "cpu". */

@@ -174,19 +174,16 @@ static int objective_metrics(const zp_perf *objective, const zp_problem *p, cons
     return ZP_OK;
 }
 
-/* The latency objective needs the model of the problem it places: the base problem only. */
-static int check_objective(const zp_options *o, const zp_perf *perf, const zp_problem *base,
-                           const zp_problem *arrivals)
+/* The latency objective needs the model of each problem it places (base, and arrivals). */
+static int check_objective(const zp_options *o, const zp_perf *perf, const zp_perf *perf_arrivals,
+                           const zp_problem *base, const zp_problem *arrivals)
 {
     if (o->objective != ZP_OBJECTIVE_LATENCY)
         return ZP_OK;
-    if (!perf)
+    if (!perf || (arrivals && !perf_arrivals))
         return zp_fail(ZP_EUSAGE, "%s: the latency objective needs the response-time model: "
                        "zoneplace run on a config with a \"perf\" section (sweeps do not "
                        "evaluate the model)", base->name ? base->name : "task");
-    if (arrivals)
-        return zp_fail(ZP_EUSAGE, "%s: the latency objective cannot be combined with arrivals",
-                       base->name ? base->name : "task");
     return ZP_OK;
 }
 
@@ -533,11 +530,11 @@ out:
 int task_run(const zp_task_spec *spec, const zp_problem *base, zp_problem *arrivals,
              zp_task_result *res)
 {
-    return task_run_model(spec, NULL, base, arrivals, res);
+    return task_run_model(spec, NULL, NULL, base, arrivals, res);
 }
 
-int task_run_model(const zp_task_spec *spec, const zp_perf *perf, const zp_problem *base,
-                   zp_problem *arrivals, zp_task_result *res)
+int task_run_model(const zp_task_spec *spec, const zp_perf *perf, const zp_perf *perf_arrivals,
+                   const zp_problem *base, zp_problem *arrivals, zp_task_result *res)
 {
     int rc = ZP_OK;
     const zp_options *o = spec->opt;
@@ -548,7 +545,7 @@ int task_run_model(const zp_task_spec *spec, const zp_perf *perf, const zp_probl
     progress pg = {spec, t0, 0, t0};
     recorder rec = {res, -1, 0, 0, t0, 0};
     const zp_perf *objective = objective_model(o, perf);
-    ZP_CHECK(check_objective(o, perf, base, arrivals));
+    ZP_CHECK(check_objective(o, perf, perf_arrivals, base, arrivals));
     ZP_CHECK(init_result(spec, base, res, &rngs));
     stage sg = {spec, base, res, rngs, ZP_PHASE_SEARCH, objective, NULL, 0,
                 o->time_limit > 0 ? t0 + o->time_limit : 0, &pg, &rec};
@@ -572,6 +569,7 @@ int task_run_model(const zp_task_spec *spec, const zp_perf *perf, const zp_probl
     if (arrivals) {
         ZP_ALLOC(xa, arrivals->n);
         ZP_CHECK(place_arrivals(arrivals, x, base->n, xa));
+        objective = sg.objective = objective_model(o, perf_arrivals); /* the arrivals' model */
         ZP_CHECK(add_phase(objective, res, arrivals, xa, ZP_PHASE_ARRIVE, 0, rank0, &rec,
                            &pg));
         sg.p = arrivals;

@@ -97,10 +97,10 @@ typedef struct {
  * over spec->ex. res is filled and owned by the caller (task_result_free). */
 int task_run(const zp_task_spec *spec, const zp_problem *base, zp_problem *arrivals,
              zp_task_result *res);
-/* task_run with the response-time model of base (may be NULL), which the latency objective
- * (spec->opt->objective) requires and minimises; arrivals must then be NULL. */
-int task_run_model(const zp_task_spec *spec, const zp_perf *perf, const zp_problem *base,
-                   zp_problem *arrivals, zp_task_result *res);
+/* task_run with the response-time models of base and of arrivals (may be NULL), which the
+ * latency objective (spec->opt->objective) requires and minimises, each in its stage. */
+int task_run_model(const zp_task_spec *spec, const zp_perf *perf, const zp_perf *perf_arrivals,
+                   const zp_problem *base, zp_problem *arrivals, zp_task_result *res);
 void task_result_free(zp_task_result *res);
 
 /* Automatic number of perturbation rounds for a problem of this size. */

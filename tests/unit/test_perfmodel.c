@@ -549,6 +549,35 @@ static void test_reservations(void)
     problem_destroy(&p);
 }
 
+/* perf_restrict: the base stage's model of a run with arrivals predicts what the full model
+ * predicts for the base apps' dependencies among themselves. */
+static void test_restrict(void)
+{
+    int src[] = {0, 1, 2, 3}, dst[] = {1, 2, 0, 1};
+    double w[] = {10, 20, 30, 40};
+    zp_problem *p = make_problem(4, 2, 4, src, dst, w, NULL, NULL);
+    zp_problem *sub = make_problem(3, 2, 3, src, dst, w, NULL, NULL); /* without A3 */
+    zp_perf *pf = NULL, *ps = NULL;
+    CHECK_INT(parse("{\"service_rate\": 1000, \"apps\": {\"A1\": {\"service_rate\": 300,"
+                    " \"request_size_kb\": 4}}, \"dependencies\": [{\"apps\": [\"A0\", \"A2\"],"
+                    " \"server\": \"A0\"}]}", p, &pf), ZP_OK);
+    CHECK_INT(perf_restrict(pf, p, sub, &ps), ZP_OK);
+    int x[] = {0, 1, 1, 0};
+    zp_perf_result *r = evaluate(ps, sub, x);
+    CHECK_INT(r->ndeps, 3);
+    CHECK_INT(r->dep[1].server, 0); /* A0 - A2: the entry's server */
+    CHECK_NEAR(r->dep[0].server_time, 1.0 / (300 - 10), 1e-15);
+    CHECK_NEAR(r->dep[0].network_time, 32000 / (1e10 - 10 * 32000.0), 1e-18);
+    CHECK_NEAR(ps->service_rate[1], 300, 0);
+    perf_result_destroy(&r);
+    perf_destroy(&ps);
+    CHECK_INT(perf_restrict(pf, sub, p, &ps), ZP_ERUNTIME); /* not a part */
+    CHECK(ps == NULL);
+    perf_destroy(&pf);
+    problem_destroy(&sub);
+    problem_destroy(&p);
+}
+
 static void expect_error(const zp_problem *p, const char *json, const char *message)
 {
     zp_perf *pf = NULL;
@@ -880,6 +909,7 @@ int main(void)
     test_mixed_sizes();
     test_bundle_members();
     test_reservations();
+    test_restrict();
     test_parse_errors();
     test_deltas();
     test_state_objective();
