@@ -12,6 +12,7 @@
 #include "import_k8s.h"
 #include "jsonin.h"
 #include "report.h"
+#include "strmap.h"
 #include "textin.h"
 #include "util.h"
 
@@ -80,17 +81,20 @@ static void put_patch(FILE *f, const import_app *w, const char *zone)
 /* The workload of each app (-1: none in the manifests). */
 static int workloads_of(const zp_problem *p, const zp_import *im, int *w)
 {
-    for (int u = 0; u < p->n; u++) {
-        w[u] = -1;
-        for (int i = 0; i < im->napps && w[u] < 0; i++)
-            if (strcmp(im->apps[i].name, p->app_names[u]) == 0)
-                w[u] = i;
-    }
-    return ZP_OK;
+    int rc = ZP_OK, existing = -1;
+    zp_strmap *names = NULL;
+    ZP_CHECK(strmap_create(&names, im->napps));
+    for (int i = 0; i < im->napps; i++)
+        ZP_CHECK(strmap_put(names, im->apps[i].name, i, &existing));
+    for (int u = 0; u < p->n; u++)
+        w[u] = strmap_get(names, p->app_names[u]);
+out:
+    strmap_destroy(&names);
+    return rc;
 }
 
-/* Text outputs are composed in memory and written by report_write_text (a temporary file of
- * their own, then a rename), like the summary. */
+/* Text outputs are composed in memory and written by report_write_text (NAME.partial, then a
+ * rename), like the summary. */
 typedef struct {
     char *buf;
     size_t len;
@@ -368,9 +372,8 @@ int export_k8s(const export_options *o, FILE *notes)
             without += w[u] < 0;
         for (int64_t i = 0; i < pl.nsteps; i++)
             detours += strcmp(pl.steps[i].reason, "detour") == 0;
-        fprintf(notes, "zoneplace: note: export: %d patches, %lld plan steps (%d detours)%s\n",
-                p->n - without, (long long)pl.nsteps, detours,
-                without ? "" : "");
+        fprintf(notes, "zoneplace: note: export: %d patches, %lld plan steps (%d detours)\n",
+                p->n - without, (long long)pl.nsteps, detours);
         if (without)
             fprintf(notes, "zoneplace: note: export: %d apps have no workload in the manifests "
                            "(no patch)\n", without);
