@@ -11,7 +11,7 @@
 #include "rng.h"
 #include "util.h"
 
-#define LP_ROUNDS 4
+#define LP_ROUNDS 3
 #define LP_SUBROUNDS 4
 #define REB_BUCKETS 48
 #define REB_ROUNDS 12
