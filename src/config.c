@@ -351,9 +351,13 @@ static int read_dependency(app_reader *ar, const char *path, const cJSON *node, 
                            ar->p->app_names[*src]);
     *w = 1.0;
     if (weight) {
-        if (!cJSON_IsNumber(weight) || !isfinite(weight->valuedouble) ||
-            weight->valuedouble <= 0 || weight->valuedouble > MAX_NUMBER)
+        char got[ZP_NUMBER_TEXT];
+        if (!cJSON_IsNumber(weight))
             return json_error(file, wpath, "expected a weight > 0 and <= %g", MAX_NUMBER);
+        if (!isfinite(weight->valuedouble) || weight->valuedouble <= 0 ||
+            weight->valuedouble > MAX_NUMBER)
+            return json_error(file, wpath, "expected a weight > 0 and <= %g, got %s", MAX_NUMBER,
+                              zp_format_number(got, weight->valuedouble));
         *w = weight->valuedouble;
     }
 out:
