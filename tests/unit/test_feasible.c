@@ -1,11 +1,16 @@
-/* test_feasible.c - feasible_band against brute force: on thousands of small random problems
- * (io, allowed zones, per-app capacities, slots, imbalance) the check says "can be met" exactly
- * when some placement of every app into a zone it fits has every zone within the band. */
+/* test_feasible.c - what a run may assume of its input and spend on it: feasible_band against
+ * brute force (on thousands of small random problems with io, allowed zones, per-app
+ * capacities, slots and imbalance it says "can be met" exactly when some placement of every app
+ * into a zone it fits has every zone within the band), and the trajectory of a search whose
+ * rounds would otherwise each keep a row (memory bounded whatever "iterations" says). */
 #include <stdio.h>
 #include <string.h>
 
 #include "check.h"
 #include "feasible.h"
+#include "generate.h"
+#include "graphio.h"
+#include "pipeline.h"
 #include "problem.h"
 #include "rng.h"
 #include "util.h"
@@ -65,8 +70,46 @@ static int exists(const zp_problem *p, int u, int64_t *count, int64_t lo, int64_
     return 0;
 }
 
+/* Search rows of a task with rounds rounds in epochs epochs, every round asked for. */
+static int64_t search_rows(zp_problem *p, int64_t rounds, int epochs)
+{
+    zp_options o;
+    options_default(&o);
+    o.init = ZP_INIT_RR;
+    o.iterations = rounds;
+    o.epochs = epochs;
+    zp_exchange ex = exchange_serial();
+    zp_task_spec spec = {&o, 0, 0, &ex};
+    zp_task_result res;
+    int64_t rows = -1;
+    if (task_run(&spec, p, NULL, &res) == ZP_OK) {
+        rows = 0;
+        for (int64_t i = 0; i < res.traj.len; i++)
+            rows += res.traj.rows[i].phase == ZP_PHASE_SEARCH && res.traj.rows[i].start == 0;
+        task_result_free(&res);
+    }
+    return rows;
+}
+
+static void test_trajectory_bounded(void)
+{
+    zp_problem *p = NULL;
+    CHECK_INT(generate_grid(4, 4, 0, &p), ZP_OK);
+    CHECK_INT(graphio_uniform_zones(p, 2, 0.0), ZP_OK);
+    /* a row per round while there are few (and one at each epoch's end) */
+    CHECK_INT(search_rows(p, 300, 1), 301);
+    /* 40,000 rounds kept 40,001 rows: now one every 4 rounds */
+    int64_t rows = search_rows(p, 40000, 1);
+    CHECK(rows >= 9000 && rows <= 10001);
+    /* the bound holds over the epochs together */
+    rows = search_rows(p, 40000, 4);
+    CHECK(rows >= 9000 && rows <= 10004);
+    problem_destroy(&p);
+}
+
 int main(void)
 {
+    test_trajectory_bounded();
     zp_rng rng;
     rng_seed(&rng, 13, 1, 1);
     int feasible = 0, infeasible = 0;
