@@ -112,7 +112,7 @@ int main(void)
     test_trajectory_bounded();
     zp_rng rng;
     rng_seed(&rng, 13, 1, 1);
-    int feasible = 0, infeasible = 0;
+    int feasible = 0, infeasible = 0, disagree = 0, unexplained = 0;
     for (int trial = 0; trial < 4000; trial++) {
         int n = 1 + (int)rng_below(&rng, 8), k = 1 + (int)rng_below(&rng, 4);
         zp_problem *p = random_problem(&rng, n, k);
@@ -121,15 +121,16 @@ int main(void)
         char why[512] = "";
         int rc = feasible_band(p, why, sizeof why);
         int truth = exists(p, 0, count, lo, hi);
-        CHECK_INT(rc, truth ? ZP_OK : ZP_EINPUT);
-        if (rc != (truth ? ZP_OK : ZP_EINPUT))
-            fprintf(stderr, "  trial %d: n %d k %d band %lld..%lld: %s\n", trial, n, k,
-                    (long long)lo, (long long)hi, why);
-        CHECK(rc == ZP_OK || strlen(why) > 20);
+        if (rc != (truth ? ZP_OK : ZP_EINPUT) && disagree++ < 5)
+            fprintf(stderr, "FAIL trial %d: n %d k %d band %lld..%lld: brute force %d, check "
+                    "%d: %s\n", trial, n, k, (long long)lo, (long long)hi, truth, rc, why);
+        unexplained += rc != ZP_OK && strlen(why) < 20;
         feasible += truth;
         infeasible += !truth;
         problem_destroy(&p);
     }
+    CHECK_INT(disagree, 0);
+    CHECK_INT(unexplained, 0);
     /* both answers must have been exercised many times */
     CHECK(feasible > 500);
     CHECK(infeasible > 500);
