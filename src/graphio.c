@@ -891,23 +891,6 @@ int graphio_write_csv(const zp_problem *p, const char *services_path, const char
 /* ---------------------------------------------------------------------------------------- */
 /* Zones and partitions.                                                                     */
 
-static void free_zones(zp_problem *p)
-{
-    for (int z = 0; p->zone_names && z < p->k; z++)
-        zp_free(p->zone_names[z]);
-    zp_free(p->zone_names);
-    zp_free(p->capacity);
-    zp_free(p->slots);
-    zp_free(p->zone_io);
-    zp_free(p->dist);
-    p->zone_names = NULL;
-    p->capacity = NULL;
-    p->slots = NULL;
-    p->zone_io = NULL;
-    p->dist = NULL;
-    p->k = 0;
-}
-
 int graphio_uniform_zones(zp_problem *p, int k, double imbalance)
 {
     int rc = ZP_OK;
@@ -915,7 +898,7 @@ int graphio_uniform_zones(zp_problem *p, int k, double imbalance)
         return zp_fail(ZP_EUSAGE, "zone count %d must be >= 1", k);
     if (!(imbalance >= 0) || !isfinite(imbalance))
         return zp_fail(ZP_EUSAGE, "imbalance %g must be a finite number >= 0", imbalance);
-    free_zones(p);
+    problem_clear_zones(p);
     ZP_CHECK(problem_alloc_zones(p, k));
     for (int z = 0; z < k; z++) {
         char buf[24];

@@ -215,16 +215,6 @@ out:
 
 /* ---- contraction ----------------------------------------------------------------------------- */
 
-static int copy_doubles(double **dst, const double *src, int64_t count)
-{
-    *dst = zp_malloc(sizeof **dst * (size_t)ZP_MAX(count, 1));
-    if (!*dst)
-        return ZP_ERUNTIME;
-    if (count > 0)
-        memcpy(*dst, src, sizeof **dst * (size_t)count);
-    return ZP_OK;
-}
-
 /* The coarse problem of fine under cmap (nc coarse vertices). */
 /* fine_iw (may be NULL: zeros) is the weight of the dependencies already contracted into each
  * fine vertex; *iw_out (when iw_out is not NULL) gets the same for the coarse vertices. */
@@ -237,25 +227,11 @@ static int contract(const zp_problem *fine, const double *fine_iw, const int *cm
     zp_problem *c = NULL;
     int *start = NULL, *members = NULL, *mark = NULL;
     int64_t *pos = NULL;
-    int nres = f->nres, k = f->k;
+    int nres = f->nres;
     ZP_CHECK(problem_create(&c));
-    c->nres = nres;
-    c->capacity_mode = f->capacity_mode;
+    problem_copy_scalars(c, f); /* the zones and parameters of the fine level, nc vertices */
     c->n = nc;
-    c->k = k;
-    c->requests = f->requests;
-    c->move_factor = f->move_factor;
-    c->imbalance = f->imbalance;
-    c->e_in = f->e_in;
-    c->e_core = f->e_core;
-    c->ndeps = f->ndeps;
-    c->dep_weight_total = f->dep_weight_total;
-    ZP_CHECK(copy_doubles(&c->capacity, f->capacity, (int64_t)k * nres));
-    ZP_CHECK(copy_doubles(&c->dist, f->dist, (int64_t)k * k));
-    ZP_ALLOC(c->slots, k);
-    memcpy(c->slots, f->slots, sizeof *c->slots * (size_t)k);
-    ZP_ALLOC(c->zone_io, k);
-    memcpy(c->zone_io, f->zone_io, (size_t)k);
+    ZP_CHECK(problem_copy_zones(c, f));
 
     ZP_ALLOC(start, (int64_t)nc + 1);
     ZP_ALLOC(members, f->n);

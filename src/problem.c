@@ -91,6 +91,118 @@ out:
     return rc;
 }
 
+/* ---- copies: the one place that lists every field (a new field goes here) ------------------- */
+
+static int dup_mem(void **dst, const void *src, size_t bytes)
+{
+    *dst = NULL;
+    if (!src)
+        return ZP_OK;
+    *dst = zp_malloc(bytes ? bytes : 1);
+    if (!*dst)
+        return ZP_ERUNTIME;
+    if (bytes)
+        memcpy(*dst, src, bytes);
+    return ZP_OK;
+}
+
+static int dup_names(char ***dst, char *const *src, int count)
+{
+    *dst = NULL;
+    if (!src)
+        return ZP_OK;
+    *dst = zp_calloc((size_t)(count > 0 ? count : 1), sizeof **dst);
+    if (!*dst)
+        return ZP_ERUNTIME;
+    for (int i = 0; i < count; i++)
+        if (src[i] && !((*dst)[i] = zp_strdup(src[i])))
+            return ZP_ERUNTIME;
+    return ZP_OK;
+}
+
+#define DUP(field, count)                                                                          \
+    ZP_CHECK(dup_mem((void **)&dst->field, src->field, sizeof *src->field * (size_t)(count)))
+
+void problem_copy_scalars(zp_problem *dst, const zp_problem *src)
+{
+    dst->nres = src->nres;
+    dst->capacity_mode = src->capacity_mode;
+    dst->n = src->n;
+    dst->k = src->k;
+    dst->ndeps = src->ndeps;
+    dst->dep_weight_total = src->dep_weight_total;
+    dst->requests = src->requests;
+    dst->move_factor = src->move_factor;
+    dst->imbalance = src->imbalance;
+    dst->e_in = src->e_in;
+    dst->e_core = src->e_core;
+}
+
+int problem_copy_zones(zp_problem *dst, const zp_problem *src)
+{
+    int rc = ZP_OK;
+    int64_t k = src->k, nres = src->nres;
+    ZP_CHECK(dup_names(&dst->zone_names, src->zone_names, src->k));
+    DUP(capacity, k * nres);
+    DUP(slots, k);
+    DUP(zone_io, k);
+    DUP(dist, k * k);
+out:
+    return rc;
+}
+
+int problem_copy(const zp_problem *src, zp_problem **out)
+{
+    int rc = ZP_OK;
+    zp_problem *dst = NULL;
+    *out = NULL;
+    ZP_CHECK(problem_create(&dst));
+    problem_copy_scalars(dst, src);
+    int64_t n = src->n, nres = src->nres;
+    int64_t half = src->xadj ? src->xadj[n] : 0;
+    int64_t nallowed = src->allowed_xadj ? src->allowed_xadj[n] : 0;
+    if (src->source && !(dst->source = zp_strdup(src->source)))
+        ZP_CHECK(ZP_ERUNTIME);
+    if (src->name && !(dst->name = zp_strdup(src->name)))
+        ZP_CHECK(ZP_ERUNTIME);
+    ZP_CHECK(dup_names(&dst->res_names, src->res_names, src->nres));
+    ZP_CHECK(dup_names(&dst->app_names, src->app_names, src->n));
+    DUP(demand, n * nres);
+    DUP(needs_io, n);
+    DUP(size, n);
+    DUP(current, n);
+    DUP(allowed_xadj, n + 1);
+    DUP(allowed, nallowed);
+    DUP(vwgt, n);
+    ZP_CHECK(problem_copy_zones(dst, src));
+    DUP(xadj, n + 1);
+    DUP(adjncy, half);
+    DUP(adjwgt, half);
+    DUP(adjmult, half);
+    *out = dst;
+    dst = NULL;
+out:
+    problem_destroy(&dst);
+    return rc;
+}
+
+#undef DUP
+
+void problem_clear_zones(zp_problem *p)
+{
+    free_names(p->zone_names, p->k);
+    zp_free(p->capacity);
+    zp_free(p->slots);
+    zp_free(p->zone_io);
+    zp_free(p->dist);
+    p->zone_names = NULL;
+    p->capacity = NULL;
+    p->slots = NULL;
+    p->zone_io = NULL;
+    p->dist = NULL;
+    p->k = 0;
+}
+
 /* Merges the duplicate neighbours of every vertex in place (weights and multiplicities add up),
  * in O(m) with a marker per vertex instead of sorting; returns the compacted length. */
 static int64_t merge_duplicates(int n, int64_t *xadj, int *adjncy, double *adjwgt, int *adjmult,

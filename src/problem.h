@@ -64,6 +64,15 @@ void problem_destroy(zp_problem **p);
 int problem_alloc_apps(zp_problem *p, int n);
 /* Allocates the per-zone arrays for k zones; capacities unlimited, slots unlimited, io on. */
 int problem_alloc_zones(zp_problem *p, int k);
+/* A deep copy of src: problem.c is the one place that lists every field, so a new field is
+ * added there (problem_destroy, the copies below) and nowhere else. */
+int problem_copy(const zp_problem *src, zp_problem **out);
+/* src's scalar fields (counts, objective and topology parameters) into dst. */
+void problem_copy_scalars(zp_problem *dst, const zp_problem *src);
+/* Copies of src's zone arrays (names, capacity, slots, io, D) into dst, which has none. */
+int problem_copy_zones(zp_problem *dst, const zp_problem *src);
+/* Frees the zones (names, capacity, slots, io, D) and sets k to 0, e.g. before new ones. */
+void problem_clear_zones(zp_problem *p);
 /* Builds the CSR graph from m listed dependencies (src[i] -> dst[i], weight w[i] >= 0; w may be
  * NULL for unit weights). Ids must be valid and src != dst (loaders check this first, where
  * they can name the file position). Duplicates and mutual pairs merge into one edge. */

@@ -518,89 +518,7 @@ void sweep_task_options(const sweep_def *s, const sweep_task *t, const zp_option
     out->starts = t->starts;
 }
 
-/* ---- problem copy and the task problem ------------------------------------------------------- */
-
-static int dup_mem(void **dst, const void *src, size_t bytes)
-{
-    *dst = NULL;
-    if (!src)
-        return ZP_OK;
-    *dst = zp_malloc(bytes ? bytes : 1);
-    if (!*dst)
-        return ZP_ERUNTIME;
-    if (bytes)
-        memcpy(*dst, src, bytes);
-    return ZP_OK;
-}
-
-static int dup_names(char ***dst, char *const *src, int count)
-{
-    *dst = NULL;
-    if (!src)
-        return ZP_OK;
-    *dst = zp_calloc((size_t)(count > 0 ? count : 1), sizeof **dst);
-    if (!*dst)
-        return ZP_ERUNTIME;
-    for (int i = 0; i < count; i++)
-        if (src[i] && !((*dst)[i] = zp_strdup(src[i])))
-            return ZP_ERUNTIME;
-    return ZP_OK;
-}
-
-#define DUP(field, count)                                                                          \
-    ZP_CHECK(dup_mem((void **)&p->field, src->field, sizeof *src->field * (size_t)(count)))
-
-int sweep_problem_copy(const zp_problem *src, zp_problem **out)
-{
-    int rc = ZP_OK;
-    zp_problem *p = NULL;
-    *out = NULL;
-    ZP_CHECK(problem_create(&p));
-    /* scalars first, then every owned array (a new zp_problem field must be added here) */
-    p->nres = src->nres;
-    p->capacity_mode = src->capacity_mode;
-    p->n = src->n;
-    p->k = src->k;
-    p->ndeps = src->ndeps;
-    p->dep_weight_total = src->dep_weight_total;
-    p->requests = src->requests;
-    p->move_factor = src->move_factor;
-    p->imbalance = src->imbalance;
-    p->e_in = src->e_in;
-    p->e_core = src->e_core;
-    int64_t n = src->n, k = src->k, nres = src->nres;
-    int64_t half = src->xadj ? src->xadj[n] : 0;
-    int64_t nallowed = src->allowed_xadj ? src->allowed_xadj[n] : 0;
-    if (src->source && !(p->source = zp_strdup(src->source)))
-        ZP_CHECK(ZP_ERUNTIME);
-    if (src->name && !(p->name = zp_strdup(src->name)))
-        ZP_CHECK(ZP_ERUNTIME);
-    ZP_CHECK(dup_names(&p->res_names, src->res_names, src->nres));
-    ZP_CHECK(dup_names(&p->app_names, src->app_names, src->n));
-    ZP_CHECK(dup_names(&p->zone_names, src->zone_names, src->k));
-    DUP(demand, n * nres);
-    DUP(needs_io, n);
-    DUP(size, n);
-    DUP(current, n);
-    DUP(allowed_xadj, n + 1);
-    DUP(allowed, nallowed);
-    DUP(vwgt, n);
-    DUP(capacity, k * nres);
-    DUP(slots, k);
-    DUP(zone_io, k);
-    DUP(dist, k * k);
-    DUP(xadj, n + 1);
-    DUP(adjncy, half);
-    DUP(adjwgt, half);
-    DUP(adjmult, half);
-    *out = p;
-    p = NULL;
-out:
-    problem_destroy(&p);
-    return rc;
-}
-
-#undef DUP
+/* ---- the task problem ---------------------------------------------------------------------- */
 
 static int task_error(const sweep_def *s, const sweep_task *t, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -684,7 +602,7 @@ int sweep_task_problem(const sweep_def *s, const sweep_task *t, const zp_problem
     int rc = ZP_OK;
     zp_problem *p = NULL;
     *out = NULL;
-    ZP_CHECK(sweep_problem_copy(src, &p));
+    ZP_CHECK(problem_copy(src, &p));
     if (s->nzones)
         ZP_CHECK(apply_zone_template(s, t, src, p));
     p->capacity_mode = t->capacity_mode;

@@ -115,8 +115,6 @@ void sweep_task_options(const sweep_def *s, const sweep_task *t, const zp_option
 int sweep_task_problem(const sweep_def *s, const sweep_task *t, const zp_problem *src,
                        zp_problem **out);
 
-/* A deep copy of a problem. */
-int sweep_problem_copy(const zp_problem *src, zp_problem **out);
 
 /* Tasks to run, in id order: those with id % slice_n == slice_i (slice_n >= 1), whose zone
  * count is in only_zones (nonly 0: any) and whose id is not in done[ndone]. *ids is allocated

@@ -289,6 +289,46 @@ static void test_search_patience(void)
     config_destroy(&cfg);
 }
 
+#define SAME(field, count)                                                                         \
+    CHECK((!a->field && !b->field) ||                                                              \
+          (a->field && b->field &&                                                                 \
+           memcmp(a->field, b->field, sizeof *a->field * (size_t)(count)) == 0))
+
+/* problem_copy: every array equal and owned by the copy (ASan runs see a double free or leak). */
+static void test_problem_copy(const char *path)
+{
+    zp_config *cfg = load(path);
+    if (!cfg)
+        return;
+    const zp_problem *a = cfg->arrivals ? cfg->arrivals : cfg->base;
+    zp_problem *b = NULL;
+    CHECK_INT(problem_copy(a, &b), ZP_OK);
+    if (b) {
+        int64_t n = a->n, k = a->k, half = a->xadj[n];
+        CHECK(b->n == a->n && b->k == a->k && b->nres == a->nres && b->ndeps == a->ndeps);
+        CHECK(b->requests == a->requests && b->imbalance == a->imbalance);
+        SAME(demand, n * a->nres);
+        SAME(current, n);
+        SAME(allowed_xadj, n + 1);
+        SAME(capacity, k * a->nres);
+        SAME(slots, k);
+        SAME(dist, k * k);
+        SAME(xadj, n + 1);
+        SAME(adjncy, half);
+        SAME(adjwgt, half);
+        SAME(adjmult, half);
+        CHECK(strcmp(b->app_names[n - 1], a->app_names[n - 1]) == 0 &&
+              b->app_names[n - 1] != a->app_names[n - 1]);
+        CHECK(strcmp(b->zone_names[k - 1], a->zone_names[k - 1]) == 0);
+        problem_clear_zones(b);
+        CHECK(b->k == 0 && !b->dist && !b->zone_names && a->dist);
+    }
+    problem_destroy(&b);
+    config_destroy(&cfg);
+}
+
+#undef SAME
+
 static void test_rebalance_from_pile(void)
 {
     zp_config *cfg = load("inputs/thesis/case2.json");
@@ -358,6 +398,8 @@ int main(void)
     test_search_invariants("inputs/examples/cumulative.json");
     test_search_invariants("inputs/examples/migration.json");
     test_search_patience();
+    test_problem_copy("inputs/examples/migration.json");
+    test_problem_copy("inputs/thesis/case1_arrivals.json");
     test_rebalance_from_pile();
     test_rng_streams();
     test_band();
