@@ -46,6 +46,7 @@ typedef struct {
     int32_t starts, epochs, best_start;
     metrics_row m;
     double wall_seconds;
+    double perf_mean_ms, perf_pct_ms;
 } task_row;
 
 typedef struct {
@@ -101,6 +102,10 @@ static const field task_head[] = {
 };
 static const field task_tail[] = {
     TF(wall_seconds, F_F64, 0, "s", "wall-clock time of the task"),
+    TF(perf_mean_ms, F_F64, 0, "ms", "response-time model (docs/perfmodel.md) of the final "
+       "placement: rate-weighted mean response time; nan without a perf section, inf unstable"),
+    TF(perf_pct_ms, F_F64, 0, "ms", "the model's worst percentile response time over the "
+       "dependencies (nan, inf: as perf_mean_ms)"),
 };
 
 #define PF(fld, kind, len, units, meaning)                                                         \
@@ -815,6 +820,8 @@ int h5out_append_tasks(zp_h5out *h, const zp_task_result *tasks, int ntasks, con
         r->best_start = t->best_start;
         metrics_fill(&r->m, &t->final);
         r->wall_seconds = t->wall;
+        r->perf_mean_ms = 1e3 * t->perf_mean;
+        r->perf_pct_ms = 1e3 * t->perf_pct;
         for (int ph = 0; ph < t->nphases; ph++) {
             phase_row *q = &prows[np++];
             q->task = t->task;

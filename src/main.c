@@ -458,6 +458,8 @@ static int cmd_run(const cli *c, zp_comm *world)
         report_print(stdout, final_p, &res, cfg->options.init);
     if (pf) {
         ZP_CHECK(par_agree_status(world, evaluate_perf(pf, final_p, &res, &ev)));
+        res.perf_mean = ev.final->mean_weighted;
+        res.perf_pct = ev.final->max_pct;
         if (rank == 0 && !c->quiet)
             report_perf_print(stdout, pf, final_p, ev.initial, ev.final);
         if (rank == 0 && c->summary && !(perf_json = report_perf_json(pf, final_p, ev.initial, ev.final)))

@@ -374,6 +374,7 @@ static int init_result(const zp_task_spec *spec, const zp_problem *p, zp_task_re
     res->starts = o->starts;
     res->epochs = o->epochs;
     res->objective = o->objective;
+    res->perf_mean = res->perf_pct = NAN;
     ZP_ALLOC(res->start_seeds, o->starts);
     ZP_ALLOC(*rngs, o->starts);
     for (int s = 0; s < o->starts; s++) {

@@ -83,6 +83,9 @@ typedef struct {
     int ml_levels;         /* multilevel: levels of the first V-cycle (input included), cycles */
     int ml_cycles;
     double ml_seconds[3];  /* multilevel: coarsening, coarsest placement, refinement */
+    double perf_mean;      /* response-time model of the final placement: rate-weighted mean */
+    double perf_pct;       /* and worst percentile response time, s; NAN without a model, */
+                           /* INFINITY where a queue is unstable (set by the caller) */
     zp_traj traj;          /* rows of the starts run by this rank (+ phase rows on rank 0) */
 } zp_task_result;
 

@@ -88,6 +88,12 @@ static void add_multilevel_times(cJSON *ph, const zp_task_result *res)
     cJSON_AddNumberToObject(ph, "cycles", res->ml_cycles);
 }
 
+/* A time in milliseconds for JSON: null where the model does not hold (unstable queue). */
+static cJSON *ms_or_null(double seconds)
+{
+    return isfinite(seconds) ? cJSON_CreateNumber(1e3 * seconds) : cJSON_CreateNull();
+}
+
 void *report_task_json(const zp_task_result *res, const char *instance)
 {
     cJSON *t = cJSON_CreateObject(), *phases = cJSON_CreateArray(), *seeds = cJSON_CreateArray();
@@ -110,6 +116,10 @@ void *report_task_json(const zp_task_result *res, const char *instance)
     cJSON_AddNumberToObject(t, "best_start", res->best_start);
     cJSON_AddStringToObject(t, "objective_kind", objective_name(res->objective));
     cJSON_AddNumberToObject(t, "wall_seconds", res->wall);
+    if (!isnan(res->perf_mean)) { /* the model's mean and worst percentile, null: unstable */
+        cJSON_AddItemToObject(t, "perf_mean_ms", ms_or_null(res->perf_mean));
+        cJSON_AddItemToObject(t, "perf_max_percentile_ms", ms_or_null(res->perf_pct));
+    }
     for (int i = 0; i < res->nphases; i++) {
         cJSON *ph = report_metrics_json(&res->phases[i].m);
         if (ph) {
@@ -185,12 +195,6 @@ out:
 #define REPORT_BUSIEST 5
 
 /* ---- response-time model ------------------------------------------------------------------- */
-
-/* A time in milliseconds for JSON: null where the model does not hold (unstable queue). */
-static cJSON *ms_or_null(double seconds)
-{
-    return isfinite(seconds) ? cJSON_CreateNumber(1e3 * seconds) : cJSON_CreateNull();
-}
 
 /* Every link queue that carries requests: zones, bundle member, load and utilisation. */
 static cJSON *queues_json(const zp_perf *pf, const zp_problem *p, const zp_perf_result *r)

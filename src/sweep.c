@@ -16,6 +16,7 @@
 #include "h5out.h"
 #include "options.h"
 #include "outfile.h"
+#include "perfconf.h"
 #include "pipeline.h"
 #include "report.h"
 #include "sweepfile.h"
@@ -249,7 +250,7 @@ static const char *signal_name(int sig)
 typedef struct {
     int32_t task, zones, apps, starts, epochs, best_start, nphases, unused;
     uint64_t seed;
-    double wall;
+    double wall, perf_mean, perf_pct;
     zp_phase_result phases[ZP_MAX_PHASES];
     zp_metrics final;
 } wire_result;
@@ -260,6 +261,7 @@ static void wire_pack(const zp_task_result *r, wire_result *w)
     w->task = r->task, w->zones = r->zones, w->apps = r->apps, w->starts = r->starts;
     w->epochs = r->epochs, w->best_start = r->best_start, w->nphases = r->nphases;
     w->seed = r->seed, w->wall = r->wall;
+    w->perf_mean = r->perf_mean, w->perf_pct = r->perf_pct;
     memcpy(w->phases, r->phases, sizeof w->phases);
     w->final = r->final;
 }
@@ -269,6 +271,7 @@ static void wire_unpack(const wire_result *w, zp_task_result *r)
     r->task = w->task, r->zones = w->zones, r->apps = w->apps, r->starts = w->starts;
     r->epochs = w->epochs, r->best_start = w->best_start, r->nphases = w->nphases;
     r->seed = w->seed, r->wall = w->wall;
+    r->perf_mean = w->perf_mean, r->perf_pct = w->perf_pct;
     memcpy(r->phases, w->phases, sizeof r->phases);
     r->final = w->final;
 }
@@ -582,6 +585,28 @@ static int task_at(const sweep_run *r, int g, int k)
     return r->pos_at[(int64_t)k * r->ngroups + g];
 }
 
+/* The response-time model of the task's final placement when its instance has a "perf"
+ * section (parsed for the task's own problem: its zones may be the sweep's): mean and worst
+ * percentile into res. */
+static int evaluate_model(const sweep_run *r, const sweep_task *t, const zp_problem *p,
+                          zp_task_result *res)
+{
+    int rc = ZP_OK;
+    zp_perf *pf = NULL;
+    zp_perf_result *ev = NULL;
+    const zp_config *cfg = r->cfg[t->instance];
+    if (!cfg->perf_json)
+        return ZP_OK;
+    ZP_CHECK(perf_parse_text(cfg->perf_json, r->s->inst[t->instance].path, p, &pf));
+    ZP_CHECK(perf_evaluate(pf, p, res->placement, &ev));
+    res->perf_mean = ev->mean_weighted;
+    res->perf_pct = ev->max_pct;
+out:
+    perf_result_destroy(&ev);
+    perf_destroy(&pf);
+    return rc;
+}
+
 static int run_task(sweep_run *r, int pos, zp_task_result *res)
 {
     int rc = ZP_OK;
@@ -596,6 +621,7 @@ static int run_task(sweep_run *r, int pos, zp_task_result *res)
     zp_exchange ex = par_exchange(r->group);
     zp_task_spec spec = {&o, t->id, !r->cli.quiet && r->rank == 0, &ex};
     ZP_CHECK(task_run(&spec, base, arr, res));
+    ZP_CHECK(evaluate_model(r, t, arr ? arr : base, res));
 out:
     problem_destroy(&base);
     problem_destroy(&arr);

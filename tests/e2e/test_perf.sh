@@ -45,6 +45,22 @@ t, l = (json.load(open(f))['tasks'][0]['perf'] for f in sys.argv[1:])
 print(l['final']['mean_ms'] < t['final']['mean_ms'] < l['initial']['mean_ms'])" "$out/s.json" "$out/lat.json")" True
 expect_eq "latency: the model's objective of every phase is non-increasing" "$(jq_py "$out/lat.json" "(lambda o: all(a >= b for a, b in zip(o, o[1:])))([ph['objective'] for ph in d['tasks'][0]['phases']])")" True
 
+# sweeps evaluate the model of instances with a "perf" section: per task in the summary and /tasks
+printf '{"name": "perf-sweep", "instances": ["%s"], "seeds": [1]}\n' \
+    "$PWD/inputs/examples/case2_perf.json" > "$out/sweep.json"
+sweep_h5=()
+[ "$MPI" = 1 ] && sweep_h5=(--out "$out/sweep.h5")
+"$ZP_BIN" sweep --quiet --config "$out/sweep.json" --summary "$out/sweep_s.json" "${sweep_h5[@]}"
+expect_eq "sweep: the task's predicted mean and p99 are the run's" \
+    "$(jq_py "$out/sweep_s.json" "'%.9f %.3f' % (d['tasks'][0]['perf_mean_ms'], d['tasks'][0]['perf_max_percentile_ms'])")" \
+    "22.026501352 116.501"
+if [ "$MPI" = 1 ]; then
+    expect_eq "sweep: /tasks holds them" "$("$PY" -c "
+import h5py, sys
+t = h5py.File(sys.argv[1], 'r')['tasks']
+print('%.9f %.3f' % (t['perf_mean_ms'][0], t['perf_pct_ms'][0]))" "$out/sweep.h5")" "22.026501352 116.501"
+fi
+
 # with arrivals: each stage minimises the model of its problem (the base stage the part of the
 # arrivals' model that concerns the base apps)
 "$PY" - "$out/arrivals.json" <<'PYEOF'
