@@ -164,11 +164,9 @@ static int parse_cli(cli *c, int argc, char **argv)
         {"quiet", no_argument, 0, 'q'},            {"help", no_argument, 0, 'h'},
         {"version", no_argument, 0, 'V'}};
     enum { NOWN = sizeof own / sizeof own[0] };
-    struct option longopts[NOWN + 8 * sizeof(zp_option_mask) + 1];
+    struct option longopts[NOWN + ZP_OPTIONS_MAX + 1];
     char shortopts[128] = "c:g:k:o:fqhV";
-    int nlong = NOWN;
-    memcpy(longopts, own, sizeof own);
-    options_cli_add(ZP_OPTS_RUN, longopts, &nlong, shortopts, sizeof shortopts);
+    options_cli_longopts(ZP_OPTS_RUN, own, NOWN, longopts, shortopts, sizeof shortopts);
     memset(c, 0, sizeof *c);
     c->command = argv[1];
     options_default(&c->overrides);

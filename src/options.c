@@ -199,7 +199,7 @@ int options_read_json(const char *file, const cJSON *search, int where, zp_optio
                       zp_option_mask *given)
 {
     int rc = ZP_OK;
-    const char *keys[8 * sizeof(zp_option_mask) + 1];
+    const char *keys[ZP_OPTIONS_MAX + 1];
     int nkeys = 0;
     ZP_CHECK(json_expect_object(file, "search", search));
     for (int i = 0; i < zp_option_count; i++)
@@ -221,23 +221,26 @@ out:
 
 /* ---- command line ---------------------------------------------------------------------------- */
 
-void options_cli_add(int where, struct option *longopts, int *nlong, char *shortopts,
-                     size_t shortcap)
+void options_cli_longopts(int where, const struct option *own, int nown, struct option *longopts,
+                          char *shortopts, size_t shortcap)
 {
     size_t used = strlen(shortopts);
+    int nlong = nown;
+    if (nown > 0)
+        memcpy(longopts, own, sizeof *own * (size_t)nown);
     for (int i = 0; i < zp_option_count; i++) {
         const zp_option_def *d = &zp_option_table[i];
         if (!taken_by(d, where))
             continue;
         int val = d->short_flag ? d->short_flag : CLI_BASE + i;
-        longopts[(*nlong)++] = (struct option){d->flag, required_argument, NULL, val};
+        longopts[nlong++] = (struct option){d->flag, required_argument, NULL, val};
         if (d->short_flag && used + 2 < shortcap) {
             shortopts[used++] = d->short_flag;
             shortopts[used++] = ':';
             shortopts[used] = '\0';
         }
     }
-    longopts[*nlong] = (struct option){NULL, 0, NULL, 0};
+    longopts[nlong] = (struct option){NULL, 0, NULL, 0};
 }
 
 int options_cli_index(int where, int opt)

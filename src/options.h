@@ -119,12 +119,14 @@ int options_given(zp_option_mask given, const char *key);
 int options_read_json(const char *file, const struct cJSON *search, int where, zp_options *o,
                       zp_option_mask *given);
 
-/* Command line. Appends to longopts (room for zp_option_count more, and the terminating zero
- * row) the table's flags for where, and their letters to shortopts (with ':'). getopt_long then
- * returns options_cli_index's argument for them. *nlong is the count of longopts before and
- * after. */
-void options_cli_add(int where, struct option *longopts, int *nlong, char *shortopts,
-                     size_t shortcap);
+/* Most rows the table may have (one bit each in zp_option_mask). */
+#define ZP_OPTIONS_MAX (8 * (int)sizeof(zp_option_mask))
+
+/* Command line: longopts = own[0..nown) followed by the table's flags for where, and a zero row
+ * (room for nown + ZP_OPTIONS_MAX + 1); the flags' letters are appended to shortopts (with ':').
+ * getopt_long then returns options_cli_index's argument for them. */
+void options_cli_longopts(int where, const struct option *own, int nown, struct option *longopts,
+                          char *shortopts, size_t shortcap);
 /* The table row of what getopt_long returned, or -1 when opt is not a table option. */
 int options_cli_index(int where, int opt);
 /* Parses arg for table row i into *o and sets its bit in *given (ZP_EUSAGE naming the flag). */

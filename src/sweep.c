@@ -128,11 +128,9 @@ static int parse_cli(sweep_cli *c, int argc, char **argv)
         {"force", no_argument, 0, 'f'},             {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'}};
     enum { NOWN = sizeof own / sizeof own[0] };
-    struct option longopts[NOWN + 8 * sizeof(zp_option_mask) + 1];
+    struct option longopts[NOWN + ZP_OPTIONS_MAX + 1];
     char shortopts[128] = "c:o:r:R:fqh";
-    int nlong = NOWN;
-    memcpy(longopts, own, sizeof own);
-    options_cli_add(ZP_OPTS_SWEEP, longopts, &nlong, shortopts, sizeof shortopts);
+    options_cli_longopts(ZP_OPTS_SWEEP, own, NOWN, longopts, shortopts, sizeof shortopts);
     memset(c, 0, sizeof *c);
     options_default(&c->search);
     c->slice_n = 1;

@@ -111,11 +111,10 @@ static void test_json(void)
 
 static int cli_index(int where, const char *flag)
 {
-    struct option longopts[64];
+    struct option longopts[ZP_OPTIONS_MAX + 1];
     char shortopts[64] = "";
-    int n = 0;
-    options_cli_add(where, longopts, &n, shortopts, sizeof shortopts);
-    for (int i = 0; i < n; i++)
+    options_cli_longopts(where, NULL, 0, longopts, shortopts, sizeof shortopts);
+    for (int i = 0; longopts[i].name; i++)
         if (strcmp(longopts[i].name, flag) == 0)
             return options_cli_index(where, longopts[i].val);
     return -1;
