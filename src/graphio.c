@@ -18,6 +18,7 @@
 
 #define MAX_EXACT 9007199254740992.0 /* 2^53: larger integers do not survive a double */
 #define MAX_APPS ZP_MAX_APPS
+#define MAX_BALANCE_WEIGHT (INT_MAX - 1) /* below ZP_UNLIMITED_SLOTS: no zone load reaches it */
 #define TOKEN_SHOWN 40 /* characters of a bad token quoted in a message */
 
 #if defined(__GNUC__)
@@ -134,6 +135,7 @@ typedef struct {
     double *vsize;   /* [vcap] or NULL */
     double *vweight; /* [vcap * ncon] or NULL */
     int64_t vcap;
+    int64_t balance_total; /* sum of the first vertex weights so far (the balance weights) */
     nb_weight *lower;   /* the current line's lower entries (v < u) */
     int64_t lower_cap, nlower;
 } metis_reader;
@@ -219,8 +221,8 @@ out:
     return rc;
 }
 
-/* The problem read: apps with the vertex weights as demands of resources named after them,
- * vertex sizes as migration sizes. */
+/* The problem read: apps with the vertex weights as demands of resources named after them and
+ * the first weight as balance weight, vertex sizes as migration sizes. */
 static int metis_problem(metis_reader *mr)
 {
     int rc = ZP_OK;
@@ -243,8 +245,12 @@ static int metis_problem(metis_reader *mr)
             return ZP_ERUNTIME;
     }
     ZP_CHECK(problem_alloc_apps(p, mr->n));
-    if (mr->ncon > 0)
+    if (mr->ncon > 0) {
         memcpy(p->demand, mr->vweight, sizeof *p->demand * (size_t)mr->n * (size_t)mr->ncon);
+        ZP_ALLOC(p->vwgt, mr->n);
+        for (int u = 0; u < mr->n; u++)
+            p->vwgt[u] = (int)mr->vweight[(int64_t)u * mr->ncon];
+    }
     if (mr->vsize)
         memcpy(p->size, mr->vsize, sizeof *p->size * (size_t)mr->n);
 out:
@@ -399,6 +405,13 @@ static int metis_vertex_values(metis_reader *mr, int u, char **s)
             return zp_fail(ZP_EINPUT, "%s:%ld: vertex weight %lld of vertex %d is above the limit "
                            "1e15", mr->path, mr->in.line, (long long)v, u + 1);
         mr->vweight[(int64_t)u * mr->ncon + c] = (double)v;
+        /* the first weight becomes the app's balance weight (an int, summed into int64 zone
+         * loads compared with int slots): METIS's 32-bit bound on the total keeps every sum
+         * exact */
+        if (c == 0 && (mr->balance_total += v) > MAX_BALANCE_WEIGHT)
+            return zp_fail(ZP_EINPUT, "%s:%ld: the vertex weights add up to more than %d (the "
+                           "first weight of every vertex is its balance weight)",
+                           mr->path, mr->in.line, MAX_BALANCE_WEIGHT);
     }
 out:
     return rc;

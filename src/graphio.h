@@ -17,10 +17,13 @@
  * 10 vertex weights, 1 edge weights), then one line per vertex with its 1-based neighbours,
  * '%' comment lines anywhere. An empty line is a vertex without neighbours.
  *
- * Mapping onto the model: apps "v1".."vn"; every app's balance weight stays 1 (p->vwgt = NULL),
- * so the balance band counts apps as METIS counts vertices with unit weights. Vertex weights
- * become resource demands: one resource "weight" for ncon = 1, "weight1".."weightN" otherwise
- * (they constrain nothing until zones get capacities). Vertex sizes become the apps' migration
+ * Mapping onto the model: apps "v1".."vn". Without vertex weights every app's balance weight is
+ * 1 (p->vwgt = NULL), so the band counts apps as METIS counts unit-weight vertices. With vertex
+ * weights the first weight of each vertex becomes its balance weight (p->vwgt), so the band
+ * bounds the weight of every zone, as METIS bounds part weights (ncon = 1; with ncon > 1 METIS
+ * balances every weight, zoneplace the first one only, the others stay demands). Every weight
+ * also becomes a resource demand: one resource "weight" for ncon = 1, "weight1".."weightN"
+ * otherwise (limited only when zones get capacities). Vertex sizes become the apps' migration
  * sizes. Edge weights become dependency weights (default 1). Each undirected edge is one
  * listed dependency (ndeps = m). No zones are set (see graphio_uniform_zones).
  *
@@ -28,7 +31,8 @@
  * half the adjacency entries), neighbour ids out of range, self-loops, a neighbour listed twice
  * on a line, asymmetry (u lists v but v does not list u, or with another weight), tokens that
  * are not integers, negative vertex weights or sizes, edge weights <= 0, weights and sizes above
- * ZP_MAX_NUMBER (1e15, the limit of every input format), a line longer than ZP_MAX_INPUT_BYTES. */
+ * ZP_MAX_NUMBER (1e15, the limit of every input format), a line longer than ZP_MAX_INPUT_BYTES,
+ * first vertex weights that add up to more than 2^31 - 2. */
 int graphio_read_metis(const char *path, zp_problem **out);
 
 /* Reads CSV microservice data. services.csv: header naming the columns name, cpu_millicores,
@@ -64,7 +68,8 @@ int graphio_write_csv(const zp_problem *p, const char *services_path, const char
 /* Gives p k identical zones "z0".."z{k-1}" (replacing any zones it had): unlimited capacity
  * and slots, io on, the fat-tree distances D (e_in 10, e_core 100: 40 inside, 240 across), and
  * p->imbalance = imbalance, so that problem_band() bounds every zone by
- * floor((1 + imbalance) * ceil(n / k)) apps, the balance constraint of a `--graph` run.
+ * floor((1 + imbalance) * ceil(W / k)) (W: total balance weight, n for unit weights), the
+ * balance constraint of a `--graph` run.
  * ZP_EUSAGE for k < 1 or an imbalance that is negative or not finite. */
 int graphio_uniform_zones(zp_problem *p, int k, double imbalance);
 

@@ -160,7 +160,8 @@ static int compute_matching(const merge_rule *mr, zp_rng *rng, int *match)
             int v = p->adjncy[j];
             if (match[v] >= 0)
                 continue;
-            double r = p->adjwgt[j] * p->adjwgt[j] / (cu * problem_vwgt(p, v));
+            /* zero-weight vertices (METIS allows them) rate as weight 1 */
+            double r = p->adjwgt[j] * p->adjwgt[j] / (fmax(cu, 1) * fmax(problem_vwgt(p, v), 1));
             if (r > best_r && can_merge(mr, u, v)) {
                 best_r = r;
                 best = v;

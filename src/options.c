@@ -40,8 +40,9 @@ const zp_option_def zp_option_table[] = {
     {"iterations", "iterations", 'i', ZP_OPT_INT64, 0, 1e12, 0, NULL, FIELD(iterations), 1, "N",
      "perturbation rounds per start (default: by problem size)"},
     {"init", "init", 0, ZP_OPT_NAME, 0, 0, ZP_INIT_AUTO, &zp_init_names, FIELD(init), 1, "KIND",
-     "initial placement: auto (default: multilevel above 5000\n"
-     "apps, else rr), rr, random, greedy, multilevel"},
+     "initial placement: auto (default: multilevel, but rr for\n"
+     "up to 200 apps in zones with limits), rr, random,\n"
+     "greedy, multilevel"},
     {"objective", "objective", 0, ZP_OPT_NAME, 0, 0, ZP_OBJECTIVE_TRAFFIC, &zp_objective_names,
      FIELD(objective), 0, "KIND",
      "what the search minimises: traffic (default) or latency\n"

@@ -16,10 +16,12 @@
 struct cJSON;
 struct option;
 
-/* ZP_INIT_AUTO (the default): multilevel for problems of more than ZP_AUTO_MULTILEVEL_APPS
- * apps, rr otherwise (the thesis pipeline). */
+/* ZP_INIT_AUTO (the default): multilevel, except rr (the thesis pipeline) for problems of at
+ * most ZP_AUTO_RR_APPS apps whose zones have limits (place_auto_kind). Up to
+ * ZP_AUTO_MULTILEVEL_APPS apps the search phase gets a fixed budget of rounds (auto_rounds). */
 enum { ZP_INIT_AUTO = -1, ZP_INIT_RR = 0, ZP_INIT_RANDOM = 1, ZP_INIT_GREEDY = 2, ZP_INIT_MULTILEVEL = 3 };
 #define ZP_AUTO_MULTILEVEL_APPS 5000
+#define ZP_AUTO_RR_APPS 200
 
 /* What the search minimises: traffic + move cost (the thesis), or the response-time model's
  * objective + move cost (needs a "perf" section; see cost.h). */

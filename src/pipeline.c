@@ -32,9 +32,7 @@ const char *phase_name(int phase, int init_kind)
 
 int resolve_init(const zp_problem *p, int kind)
 {
-    if (kind != ZP_INIT_AUTO)
-        return kind;
-    return p->n > ZP_AUTO_MULTILEVEL_APPS ? ZP_INIT_MULTILEVEL : ZP_INIT_RR;
+    return kind != ZP_INIT_AUTO ? kind : place_auto_kind(p);
 }
 
 int64_t auto_rounds(const zp_problem *p)

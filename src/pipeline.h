@@ -109,8 +109,7 @@ void task_result_free(zp_task_result *res);
 /* Automatic number of perturbation rounds for a problem of this size. */
 int64_t auto_rounds(const zp_problem *p);
 
-/* The initial placement kind a task uses: kind itself, or for ZP_INIT_AUTO multilevel when
- * the problem has more than ZP_AUTO_MULTILEVEL_APPS apps, rr otherwise. */
+/* The initial placement kind a task uses: kind itself, or for ZP_INIT_AUTO place_auto_kind. */
 int resolve_init(const zp_problem *p, int kind);
 
 #endif

@@ -163,6 +163,24 @@ out:
     return rc;
 }
 
+/* Whether some zone has a finite slot count or capacity. */
+static int zones_limited(const zp_problem *p)
+{
+    for (int z = 0; z < p->k; z++) {
+        if (p->slots[z] != ZP_UNLIMITED_SLOTS)
+            return 1;
+        for (int r = 0; r < p->nres; r++)
+            if (isfinite(problem_capacity(p, z, r)))
+                return 1;
+    }
+    return 0;
+}
+
+int place_auto_kind(const zp_problem *p)
+{
+    return p->n <= ZP_AUTO_RR_APPS && zones_limited(p) ? ZP_INIT_RR : ZP_INIT_MULTILEVEL;
+}
+
 int place_initial(const zp_problem *p, int kind, int *x, zp_rng *rng)
 {
     switch (kind) {

@@ -21,4 +21,12 @@ int place_greedy(const zp_problem *p, int *x);
  * runs multilevel_place itself, with its parameters and trajectory). */
 int place_initial(const zp_problem *p, int kind, int *x, zp_rng *rng);
 
+/* The kind ZP_INIT_AUTO stands for: rr for problems of at most ZP_AUTO_RR_APPS apps whose
+ * zones have limits (a finite slot count or capacity: the thesis's instances, where round
+ * robin and the search reach the proven optimum of case 1 and the tables compare with the
+ * thesis's own round robin), multilevel otherwise. Measured at 100-5,000 apps (grids, 3-D
+ * meshes, microservice and power-law graphs, k = 4 and 32), multilevel then search cut up to
+ * 2x less than rr then search from 500 apps on, and at 100 apps within a few % of it. */
+int place_auto_kind(const zp_problem *p);
+
 #endif

@@ -4,7 +4,8 @@
 # with capacities, each placement checked by a recount in Python from the input files:
 # cut weight as reported, every zone within (1+eps)*ceil(n/k) apps, per-zone cpu and ram within
 # the capacities; the multilevel engine chosen by default above 5000 apps; the same placement
-# on 1 and 2 ranks; a cut no worse than METIS's best of 5 seeds on this instance (131,260 at
+# on 1 and 2 ranks (1, 2, 3 and 4 ranks with --effort 0.1); a graph with vertex weights
+# balanced by weight; a cut no worse than METIS's best of 5 seeds on this instance (131,260 at
 # k = 8, measured with bench/baselines --tool metis-best) as a regression floor; --effort.
 # Environment (tests/run.sh): ZP_BIN, ZP_TMP, PY, MPI.
 source "$(dirname "$0")/../lib.sh"
@@ -52,14 +53,20 @@ t = json.load(open(summary))["tasks"][0]
 x = t["placement"]
 with open(graph) as f:
     head = f.readline().split()
-    n, fmt = int(head[0]), head[2] if len(head) > 2 else "0"
-    cut = 0
+    n, fmt = int(head[0]), (head[2] if len(head) > 2 else "0").zfill(3)
+    ncon = int(head[3]) if len(head) > 3 else int(fmt[1])
+    skip = int(fmt[0]) + (ncon if fmt[1] == "1" else 0)  # vertex size and weights
+    cut, vw = 0, []
     for u, line in enumerate(f):
         vals = list(map(int, line.split()))
-        pairs = zip(vals[0::2], vals[1::2]) if fmt == "1" else ((v, 1) for v in vals)
+        vw.append(vals[int(fmt[0])] if fmt[1] == "1" else 1)  # the first weight balances
+        vals = vals[skip:]
+        pairs = zip(vals[0::2], vals[1::2]) if fmt[2] == "1" else ((v, 1) for v in vals)
         cut += sum(w for v, w in pairs if v - 1 > u and x[v - 1] != x[u])
-loads = [x.count(z) for z in range(k)]
-hi = math.floor((1 + eps) * math.ceil(n / k) + 1e-9)
+loads = [0] * k
+for u, z in enumerate(x):
+    loads[z] += vw[u]
+hi = math.floor((1 + eps) * math.ceil(sum(vw) / k) + 1e-9)
 print("apps", len(x) == n and all(0 <= z < k for z in x))
 print("cut", cut == t["final"]["cut_weight"], cut)
 print("band", max(loads) <= hi, max(loads), hi)
@@ -100,11 +107,35 @@ expect_eq "run --effort 0.1: every zone within the band" "$(field band "$WORK/e1
 expect_eq "run --effort 0.1: the cut of this instance and seed" \
     "$(awk '$1 == "cut" { print $3 }' "$WORK/e1.check")" 137578
 if [ "$MPI" = 1 ]; then
-    zp_mpi 2 run --graph "$G" --zones 8 --starts 2 --effort 0.1 --summary "$WORK/e2.json" --quiet
-    expect_eq "run --effort 0.1: the same placement on 1 and 2 ranks" \
-        "$(jq_py "$WORK/e2.json" "d['tasks'][0]['placement'] == json.load(open('$WORK/e1.json'))['tasks'][0]['placement']")" \
-        True
+    for P in 2 3 4; do
+        zp_mpi $P run --graph "$G" --zones 8 --starts 2 --effort 0.1 --summary "$WORK/e$P.json" \
+            --quiet
+        expect_eq "run --effort 0.1: the same placement on 1 and $P ranks" \
+            "$(jq_py "$WORK/e$P.json" "d['tasks'][0]['placement'] == json.load(open('$WORK/e1.json'))['tasks'][0]['placement']")" \
+            True
+    done
 fi
+
+# --- run --graph with vertex weights -----------------------------------------------------------
+# The first vertex weight is the balance weight (as in METIS): every zone's weight within
+# floor((1+eps) * ceil(W/k)), recounted from the file; exact cuts of this instance and seed, below
+# METIS's on the same weights (bench/baselines --tool metis, computed once: 16,536 and 51,196).
+W=$WORK/w500.graph
+"$ZP_BIN" generate micro --n 500 --m 5k --seed 3 --vertex-weights --out "$W" --quiet
+for kc in 4:14477:16536 32:50274:51196; do
+    IFS=: read -r k want metis <<<"$kc"
+    zp_mpi 1 run --graph "$W" --zones "$k" --summary "$WORK/w$k.json" --quiet
+    expect_eq "weighted graph, k = $k: exit 0" "$?" 0
+    recount "$W" "$WORK/w$k.json" "$k" 0.03 >"$WORK/w$k.check"
+    expect_eq "weighted graph, k = $k: cut recounted equals the summary's" \
+        "$(field cut "$WORK/w$k.check")" True
+    expect_eq "weighted graph, k = $k: every zone's weight within (1+0.03)*ceil(W/k)" \
+        "$(field band "$WORK/w$k.check")" True
+    expect_eq "weighted graph, k = $k: 0 violations" "$(field violations "$WORK/w$k.check")" 0
+    cut=$(awk '$1 == "cut" { print $3 }' "$WORK/w$k.check")
+    expect_eq "weighted graph, k = $k: the cut of this instance and seed" "$cut" "$want"
+    expect_le "weighted graph, k = $k: cut no more than METIS's" "$cut" "$metis"
+done
 
 # --- run --services --calls with capacities ---------------------------------------------------
 zp_mpi 1 run --services "$WORK/m6k.services.csv" --calls "$WORK/m6k.calls.csv" --zones 16 \

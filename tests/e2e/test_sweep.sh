@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# zoneplace sweep: the expansion and its outputs, identical results on 1, 2 and 4 ranks with
+# zoneplace sweep: the expansion and its outputs, identical results on 1, 2, 3 and 4 ranks with
 # 1 or 2 ranks per task, slices and zone filters that merge back into the whole sweep, and
 # preemption: SIGTERM midway leaves a valid file and exit status 5, --resume completes it into
 # the same /tasks (and placements, trajectories) as an uninterrupted run.
@@ -28,7 +28,7 @@ expect_eq "--list: 8 tasks" "$(grep -cE '^ +[0-9]+ case2 ' "$out/list.txt")" 8
 check "--list: zones x seeds in expansion order" bash -c \
     "awk '/^ +[0-9]/ {printf \"%s:%s:%s \", \$1, \$3, \$4}' '$out/list.txt' | grep -qx '0:2:1 1:2:2 2:4:1 3:4:2 4:8:1 5:8:2 6:16:1 7:16:2 '"
 
-# ---- identical results on 1, 2, 4 ranks and R = 1, 2 ------------------------------------------
+# ---- identical results on 1, 2, 3, 4 ranks and R = 1, 2 ------------------------------------------
 # /tasks without wall_seconds, /placements, and /trajectory without its wall column, all sorted
 # by task (and start, step): the "result" of a sweep. Printed to the log to show the numbers.
 cat > "$out/digest.py" <<'PYEOF'
@@ -85,7 +85,7 @@ print(digest_h5(path, show) if path.endswith(".h5") else digest_json(path, show)
 PYEOF
 digest() { "$PY" "$out/digest.py" "$@"; }
 
-if [ "$MPI" = 1 ]; then LAYOUTS="1:1 2:1 2:2 4:1 4:2"; else LAYOUTS="1:1"; fi
+if [ "$MPI" = 1 ]; then LAYOUTS="1:1 2:1 2:2 3:1 4:1 4:2"; else LAYOUTS="1:1"; fi
 ref_h5="" ref_json=""
 for layout in $LAYOUTS; do
     n=${layout%:*} R=${layout#*:}

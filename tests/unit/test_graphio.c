@@ -181,6 +181,9 @@ static void test_metis_weighted(void)
     CHECK(strcmp(p->res_names[0], "weight") == 0);
     CHECK_NEAR(problem_demand(p, 0, 0), 5, 0);
     CHECK_NEAR(problem_demand(p, 3, 0), 0, 0);
+    /* the vertex weights are the balance weights too (zero allowed, as in METIS) */
+    CHECK(p->vwgt && p->vwgt[0] == 5 && p->vwgt[1] == 3 && p->vwgt[2] == 4 && p->vwgt[3] == 0);
+    CHECK_INT(problem_total_weight(p), 12);
     CHECK(strcmp(adjacency(p, 1), "1:7 3:2") == 0);
     CHECK(strcmp(adjacency(p, 3), "") == 0);
     CHECK_NEAR(p->dep_weight_total, 9, 0);
@@ -198,6 +201,7 @@ static void test_metis_weighted(void)
     CHECK(strcmp(p->res_names[1], "weight2") == 0);
     CHECK_NEAR(p->size[0], 4, 0);
     CHECK_NEAR(problem_demand(p, 2, 1), 6, 0);
+    CHECK(p->vwgt && p->vwgt[0] == 1 && p->vwgt[1] == 3 && p->vwgt[2] == 5); /* the first */
     CHECK(strcmp(adjacency(p, 1), "1:9 3:1") == 0);
 
     /* Round trip through the writer: same apps, same graph, same bytes the second time. */
@@ -254,6 +258,8 @@ static void test_metis_errors(void)
     expect_metis_error("e_wneg.graph", "2 1 1\n2 -3\n1 -3\n", 2, "must be > 0");
     expect_metis_error("e_vneg.graph", "2 1 10\n-1 2\n1 1\n", 2, "negative");
     expect_metis_error("e_vmissing.graph", "2 1 10\n2\n\n", 3, "missing vertex weight");
+    expect_metis_error("e_vsum.graph", "2 1 10\n2000000000 2\n2000000000 1\n", 3,
+                       "add up to more than 2147483646");
     expect_metis_error("e_overflow.graph", "2 1 1\n2 99999999999999999999\n1 1\n", 2, "too large");
     expect_metis_error("e_noweight.graph", "2 1 1\n2\n1 1\n", 2, "no edge weight");
     expect_metis_error("e_dup_up.graph", "3 2\n2 2\n1\n\n", 2, "twice");
