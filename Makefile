@@ -123,7 +123,7 @@ test-serial:
 	$(MAKE) MPI=0 test
 
 bench: deps
-	@tools/install-deps.sh libmetis-dev libscotch-dev
+	@tools/install-deps.sh libmetis-dev libscotch-dev libmetis-doc
 	$(MAKE) all
 	bench/run.sh
 

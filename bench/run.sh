@@ -12,6 +12,10 @@
 #   BENCH_KS="4 10 32 64"       zone counts;  BENCH_EPS=0.03  imbalance epsilon
 #   BENCH_TOOLS="metis metis-best scotch"  BENCH_SEEDS=5 (runs of the *-best tools)
 #   BENCH_GRIDS=1               also grids/meshes (0 to skip)
+#   BENCH_SMALL=1               also 2,000 and 5,000-vertex grids, grids with diagonals, 3-D meshes
+#                               and microservice graphs, and METIS's 4elt.graph (7,434 vertices,
+#                               from libmetis-doc) at k = BENCH_SMALL_KS ("4 32"); BENCH_SMALL=only
+#                               runs these rows alone
 #   BENCH_CAP_SIZES="10k 100k"  microservice instances with per-app cpu/ram demands (CSV) and
 #                               zones of (1 + BENCH_CAP_SLACK) / k of the total demand each
 #   BENCH_CAP_SLACK=0.10        (METIS and Scotch ignore capacities: their violations show)
@@ -31,6 +35,9 @@ TOOLS=${BENCH_TOOLS:-"metis metis-best scotch"}
 SEEDS=${BENCH_SEEDS:-5}
 SEED=${BENCH_SEED:-1}
 GRIDS=${BENCH_GRIDS:-1}
+SMALL=${BENCH_SMALL:-1}
+SMALL_KS=${BENCH_SMALL_KS:-"4 32"}
+METIS_GRAPHS=/usr/share/doc/libmetis-dev/examples/graphs
 CAP_SIZES=${BENCH_CAP_SIZES-"10k 100k"}
 CAP_SLACK=${BENCH_CAP_SLACK:-0.10}
 ZONEPLACE=${BENCH_ZONEPLACE:-auto}
@@ -93,6 +100,24 @@ instances() {
     fi
 }
 
+# The sizes of many classic partitioning benchmarks, where the default once lost to METIS.
+small_instances() {
+    local n
+    [ "$SMALL" = 0 ] && return
+    echo "grid-40x50 $WORK/grid-40x50.graph grid --rows 40 --cols 50"
+    echo "grid-50x100 $WORK/grid-50x100.graph grid --rows 50 --cols 100"
+    echo "grid8-40x50 $WORK/grid8-40x50.graph grid --rows 40 --cols 50 --diagonals"
+    echo "grid8-50x100 $WORK/grid8-50x100.graph grid --rows 50 --cols 100 --diagonals"
+    echo "mesh3d-10x10x20 $WORK/mesh3d-10x10x20.graph mesh3d --nx 10 --ny 10 --nz 20"
+    echo "mesh3d-10x20x25 $WORK/mesh3d-10x20x25.graph mesh3d --nx 10 --ny 20 --nz 25"
+    for n in 2000 5000; do
+        echo "micro-$n $WORK/micro-$n-s$SEED.graph micro --n $n --m $((10 * n)) --seed $SEED"
+    done
+    if [ -f "$METIS_GRAPHS/4elt.graph" ]; then
+        echo "4elt $METIS_GRAPHS/4elt.graph -"
+    fi
+}
+
 # Capacity instances: name, CSV prefix (PREFIX.services.csv, PREFIX.calls.csv), generate arguments.
 capacity_instances() {
     local s n
@@ -111,10 +136,10 @@ make_csv_instance() { # prefix, generate arguments...
     fi
 }
 
-make_instance() { # file, generate arguments...
+make_instance() { # file, generate arguments... ("-": a file that exists)
     local file=$1
     shift
-    if [ ! -s "$file" ]; then
+    if [ "$1" != - ] && [ ! -s "$file" ]; then
         log "generating $file"
         bin/zoneplace generate "$@" --out "$file" --force
     fi
@@ -159,6 +184,23 @@ run_zoneplace() { # name, k, eps, input flags for zoneplace...
     fi
 }
 
+# Every tool on every graph read from stdin (name, file, how to make it) at each k of $1.
+run_graphs() {
+    local name file kind rest k tool
+    while read -r name file kind rest; do
+        # shellcheck disable=SC2086
+        make_instance "$file" "$kind" $rest
+        for k in $1; do
+            for tool in $TOOLS; do
+                run_baseline "$name" "$tool" "$k" --graph "$file" --k "$k" --imbalance "$EPS"
+            done
+            if [ "$use_zp" = 1 ]; then
+                run_zoneplace "$name" "$k" "$EPS" --graph "$file" --zones "$k" --imbalance "$EPS"
+            fi
+        done
+    done
+}
+
 main() {
     local name file kind rest k tool use_zp=0
     build
@@ -168,18 +210,14 @@ main() {
     if [ "$use_zp" = 0 ]; then
         log "bin/zoneplace has no 'run --graph' yet: baselines only"
     fi
-    while read -r name file kind rest; do
-        # shellcheck disable=SC2086
-        make_instance "$file" "$kind" $rest
-        for k in $KS; do
-            for tool in $TOOLS; do
-                run_baseline "$name" "$tool" "$k" --graph "$file" --k "$k" --imbalance "$EPS"
-            done
-            if [ "$use_zp" = 1 ]; then
-                run_zoneplace "$name" "$k" "$EPS" --graph "$file" --zones "$k" --imbalance "$EPS"
-            fi
-        done
-    done < <(instances)
+    if [ "$SMALL" != only ]; then
+        run_graphs "$KS" < <(instances)
+    fi
+    run_graphs "$SMALL_KS" < <(small_instances)
+    if [ "$SMALL" = only ]; then
+        python3 bench/table.py print "$RESULTS"
+        return
+    fi
     # Capacities: the same zones for every tool; zoneplace keeps them, the others may not.
     local prefix csv
     while read -r name prefix kind rest; do

@@ -204,8 +204,6 @@ out:
     return rc;
 }
 
-/* Zones of a graph or CSV input: K identical zones; with a capacity slack each holds (1+X)/K of
- * the total demand of every resource, as cumulative capacities. */
 /* share added up k times, in the order the feasibility check sums capacities. */
 static double k_times(double share, int k)
 {
@@ -215,9 +213,14 @@ static double k_times(double share, int k)
     return sum;
 }
 
+/* Zones of a graph or CSV input: K identical zones under METIS's balance constraint (an upper
+ * bound on every zone's load, no floor: a floor cost up to 20% more cut than METIS at 3 apps
+ * per zone); with a capacity slack each holds (1+X)/K of the total demand of every resource, as
+ * cumulative capacities. */
 static int graph_zones(const cli *c, zp_problem *p)
 {
     int rc = graphio_uniform_zones(p, c->zones, c->imbalance >= 0 ? c->imbalance : 0.03);
+    p->band_no_floor = 1;
     if (rc != ZP_OK || c->capacity_slack < 0 || p->nres == 0)
         return rc;
     p->capacity_mode = ZP_CUMULATIVE;

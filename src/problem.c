@@ -134,6 +134,7 @@ void problem_copy_scalars(zp_problem *dst, const zp_problem *src)
     dst->requests = src->requests;
     dst->move_factor = src->move_factor;
     dst->imbalance = src->imbalance;
+    dst->band_no_floor = src->band_no_floor;
     dst->e_in = src->e_in;
     dst->e_core = src->e_core;
 }
@@ -329,7 +330,7 @@ void problem_band(const zp_problem *p, int64_t *lo, int64_t *hi)
     double eps = p->imbalance;
     *hi = (int64_t)floor((1.0 + eps) * (double)ceil_avg + 1e-9);
     *lo = eps > 0 ? (int64_t)ceil((1.0 - eps) * (double)floor_avg - 1e-9) : floor_avg;
-    if (*lo < 0)
+    if (*lo < 0 || p->band_no_floor)
         *lo = 0;
 }
 

@@ -54,6 +54,8 @@ typedef struct zp_problem {
     double requests;    /* T: requests per dependency weight unit (thesis "10X": 10) */
     double move_factor; /* m: a move costs m * size * D[from][to] */
     double imbalance;   /* epsilon: max zone load <= (1+eps) * ceil(n/k) */
+    int band_no_floor;  /* 1: the band bounds zone loads from above only (lo = 0), as METIS
+                         * bounds parts (`run --graph/--services`); 0: also from below */
     double e_in, e_core; /* fat-tree edge costs the distances came from (for the thesis report) */
 } zp_problem;
 
@@ -95,8 +97,9 @@ static inline double problem_dist(const zp_problem *p, int a, int b)
     return p->dist[(int64_t)a * p->k + b];
 }
 
-/* The balance band [lo, hi] of apps per zone: hi = floor((1+eps) * ceil(n/k)); with eps = 0
- * lo = floor(n/k) (every zone within one app of n/k), else lo = ceil((1-eps) * floor(n/k)). */
+/* The balance band [lo, hi] of apps per zone (n: total balance weight): hi = floor((1+eps) *
+ * ceil(n/k)); lo = 0 with band_no_floor, else with eps = 0 lo = floor(n/k) (every zone within
+ * one app of n/k), else lo = ceil((1-eps) * floor(n/k)). */
 void problem_band(const zp_problem *p, int64_t *lo, int64_t *hi);
 
 /* Whether app u may be in zone z by its own demands: io, allowed zones and, in per_app mode, its

@@ -384,6 +384,10 @@ static void test_band(void)
     problem_band(p, &lo, &hi);
     CHECK_INT(hi, 12); /* floor(1.03 * 12) */
     CHECK_INT(lo, 11); /* ceil(0.97 * 11) */
+    p->band_no_floor = 1; /* METIS's constraint: the upper bound only */
+    problem_band(p, &lo, &hi);
+    CHECK_INT(hi, 12);
+    CHECK_INT(lo, 0);
     problem_destroy(&p);
 }
 
