@@ -4,7 +4,7 @@
  *
  *   gcc -std=c11 -O2 -D_POSIX_C_SOURCE=200809L -Isrc -I/usr/include/scotch \
  *       $(pkg-config --cflags libcjson) bench/baselines.c CORE_SOURCES \
- *       $(pkg-config --libs libcjson) -lmetis -lscotch -lscotcherr -lm -o bench/baselines
+ *       $(pkg-config --libs libcjson yaml-0.1) -lcsv -lmetis -lscotch -lscotcherr -lm -o bench/baselines
  * where CORE_SOURCES are the src .c files but main.c, par_*.c and h5*.c (the Makefile's core).
  *
  * Usage:

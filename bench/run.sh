@@ -69,7 +69,7 @@ build() {
     ar rcs "$WORK/libzpcore.a" "$WORK"/obj/*.o
     # shellcheck disable=SC2086,SC2046
     gcc $cflags -I/usr/include/scotch bench/baselines.c "$WORK/libzpcore.a" \
-        $(pkg-config --libs libcjson) -lmetis -lscotch -lscotcherr -lm -o bench/baselines
+        $(pkg-config --libs libcjson yaml-0.1) -lcsv -lmetis -lscotch -lscotcherr -lm -o bench/baselines
 }
 
 # --- instances --------------------------------------------------------------------------------
