@@ -30,10 +30,13 @@ ifeq ($(SANITIZE),1)
 endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
-GIT_REV := $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+# The revision a build comes from, "-dirty" with local edits: $(BUILD)/gitrev.c is made again by
+# every make but rewritten only when the revision changed (a commit, an edit, a checkout), so
+# that only it and the link are redone.
+GIT_REV := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 # Messages and JSON paths are cut at a fixed length on purpose, hence no format-truncation.
 CFLAGS := -std=c11 -g $(OPT) -Wall -Wextra -Werror -Wno-format-truncation -D_POSIX_C_SOURCE=200809L \
-          -DZP_GIT_REV=\"$(GIT_REV)\" -DZP_MPI=$(MPI) -Isrc $(PKG_CFLAGS)
+          -DZP_MPI=$(MPI) -Isrc $(PKG_CFLAGS)
 LDFLAGS_ALL := $(OPT) $(PKG_LIBS) -lcsv -lm  # libcsv has no pkg-config file
 
 # The core: every module but the CLI and the MPI/HDF5 edge, which unit tests link without MPI.
@@ -55,7 +58,7 @@ else
 bin/zoneplace: $(BUILD)/zoneplace
 endif
 
-$(BUILD)/zoneplace: $(BUILD)/main.o $(BUILD)/sweep.o $(CORE_OBJ) $(EDGE_OBJ)
+$(BUILD)/zoneplace: $(BUILD)/main.o $(BUILD)/sweep.o $(BUILD)/gitrev.o $(CORE_OBJ) $(EDGE_OBJ)
 	$(CC) -o $@ $^ $(LDFLAGS_ALL)
 
 $(BUILD)/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)
@@ -68,6 +71,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(CORE_OBJ) $(wildcard tests/unit/*.h) | $(BUIL
 
 $(BUILD):
 	@mkdir -p $(BUILD)
+
+.PHONY: FORCE
+$(BUILD)/gitrev.c: FORCE | $(BUILD)
+	@printf 'const char zp_git_rev[] = "%s";\n' '$(GIT_REV)' >$@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv $@.new $@; fi
+$(BUILD)/gitrev.o: $(BUILD)/gitrev.c
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 deps:
 	@tools/install-deps.sh

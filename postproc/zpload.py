@@ -27,7 +27,7 @@ try:  # optional
 except ImportError:  # pragma: no cover - depends on the machine
     pd = None
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: /trajectory has the column kind (docs/hdf5.md)
 TABLES = ("tasks", "phases", "starts", "trajectory")
 
 
@@ -382,7 +382,8 @@ class Run:
 
 
 def load(path):
-    """Reads a zoneplace HDF5 file (the final NAME.h5, or a NAME.h5.partial for inspection)."""
+    """Reads a zoneplace HDF5 file (the final NAME.h5, or a temporary NAME.h5.partial.* for
+    inspection)."""
     return Run(path)
 
 

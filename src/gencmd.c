@@ -10,6 +10,7 @@
 
 #include "generate.h"
 #include "graphio.h"
+#include "outfile.h"
 #include "util.h"
 
 static const char gen_usage[] =
@@ -24,7 +25,7 @@ static const char gen_usage[] =
     "  grid --rows R --cols C [--diagonals]   4-neighbour grid (8 with --diagonals)\n"
     "  mesh3d --nx X --ny Y --nz Z            6-neighbour 3D mesh\n\n"
     "Options:\n"
-    "  -o, --out G.graph   output graph (written via G.graph.partial)\n"
+    "  -o, --out G.graph   output graph (written under a temporary name, then renamed)\n"
     "  -f, --force         overwrite existing outputs\n"
     "  -q, --quiet         no line on stderr about what was written\n"
     "Counts accept k and M suffixes: --n 1M --m 10M.\n";
@@ -188,23 +189,21 @@ static void free_outputs(gen_outputs *o)
         zp_free(o->path[i]);
 }
 
-/* NAME.partial of every output; the caller frees them. */
+/* A new temporary file of its own for every output (outfile.h); the caller frees the names. */
 static int partial_names(const gen_outputs *o, gen_outputs *tmp)
 {
     int rc = ZP_OK;
     memset(tmp, 0, sizeof *tmp);
     for (int i = 0; i < o->count; i++) {
-        size_t len = strlen(o->path[i]) + sizeof ".partial";
-        ZP_ALLOC(tmp->path[i], len);
-        snprintf(tmp->path[i], len, "%s.partial", o->path[i]);
+        ZP_CHECK(zp_temp_create(o->path[i], &tmp->path[i], NULL));
         tmp->count = i + 1;
     }
 out:
     return rc;
 }
 
-/* Writes every file under its .partial name, then renames them all; on failure removes what it
- * wrote. */
+/* Writes every file under its temporary name, then renames them all; on failure removes what
+ * it wrote. */
 static int write_outputs(const gen_args *a, const zp_problem *p, const gen_outputs *o)
 {
     int rc = ZP_OK;
@@ -214,9 +213,9 @@ static int write_outputs(const gen_args *a, const zp_problem *p, const gen_outpu
     ZP_CHECK(graphio_write_metis_flags(p, tmp.path[0], flags));
     if (o->count == 3)
         ZP_CHECK(graphio_write_csv(p, tmp.path[1], tmp.path[2]));
-    for (int i = 0; i < o->count; i++)
-        if (rename(tmp.path[i], o->path[i]) != 0)
-            ZP_CHECK(zp_fail(ZP_EIO, "%s: cannot write: %s", o->path[i], strerror(errno)));
+    static const int replace[3] = {1, 1, 1};
+    ZP_CHECK(zp_publish((const char *const *)tmp.path, (const char *const *)o->path, o->count,
+                        replace, ""));
 out:
     for (int i = 0; i < tmp.count; i++)
         remove(tmp.path[i]); /* nothing left once renamed */

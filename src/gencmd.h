@@ -1,6 +1,7 @@
 /* gencmd.h - `zoneplace generate`: the command-line front of the instance generator
  * (generate.h). Writes a METIS .graph file and, on request, the microservice CSV pair, each
- * through NAME.partial and a rename, so that no half-written file ever stands under its name.
+ * through a temporary file of its own (outfile.h) and a rename, so that no half-written file
+ * ever stands under its name.
  *
  *   zoneplace generate micro --n 10k --m 100k [--seed S] --out G.graph [--csv PREFIX]
  *                            [--vertex-weights]

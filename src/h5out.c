@@ -21,7 +21,7 @@
 #include "outfile.h"
 #include "util.h"
 
-#define ZP_H5_FORMAT 1      /* version of the layout in docs/hdf5.md */
+#define ZP_H5_FORMAT 2      /* version of the layout in docs/hdf5.md (2: /trajectory kind) */
 #define INSTANCE_LEN 64     /* fixed-length strings in tables, NUL included */
 #define NAME_LEN 24
 #define TRAJ_CHUNK 4096     /* rows per chunk */
@@ -128,8 +128,14 @@ static const field traj_fields[] = {
     RF(task, F_I32, "1", "task index"),
     RF(start, F_I32, "1", "start index; -1 for the task's phase-boundary rows"),
     RF(epoch, F_I32, "1", "epoch (exchange round) of the start"),
-    RF(step, F_I64, "rounds", "search round (epoch * rounds per epoch + round)"),
+    RF(step, F_I64, "rounds", "search round counted from the task's first search phase on "
+                              "(earlier phases' rounds + epoch * rounds per epoch + round): it "
+                              "keeps increasing through the task's phases"),
     RF(phase, F_I32, "1", "phase code (attribute phase_names)"),
+    RF(kind, F_I32, "1", "what the row records (attribute kind_names): 0 round, a search round "
+                         "of the start; 1 epoch_end, the start at the end of an epoch; 2 "
+                         "phase_end, the task's placement at the end of a phase (start -1); 3 "
+                         "level, a multilevel level (start -1, step = level + 1000 * cycle)"),
     RF(traffic, F_F64, "cost", "traffic of the current placement"),
     RF(external_deps, F_I64, "dependencies", "listed dependencies between zones"),
     RF(cv, F_F64, "1", "population sd / mean of apps per zone"),
@@ -159,7 +165,8 @@ static const table_spec table_specs[N_TABLES] = {
     {"trajectory", {{traj_fields, NFIELDS(traj_fields), 0}}, 1, sizeof(zp_traj_row), TRAJ_CHUNK,
      1,
      "search trajectories: rows of each start in order of step, written by the rank that ran "
-     "it; start = -1 rows mark the task's phase ends"},
+     "it; start = -1 rows mark the task's phase ends and multilevel levels; (task, start, epoch, "
+     "phase, step, kind) identifies a row"},
 };
 
 /* ---- the handle ---------------------------------------------------------------------------- */
@@ -196,6 +203,75 @@ out:
     return rc;
 }
 
+/* Rank 0: t as ISO 8601 UTC ("" if it cannot be converted). */
+static void iso_time(time_t t, char *buf, size_t size)
+{
+    struct tm tm;
+    buf[0] = '\0';
+    if (gmtime_r(&t, &tm))
+        strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* Collective: the string attribute name of rank 0's value (same on every rank afterwards). */
+static int attr_from_rank0(zp_h5out *h, const char *name, const char *value)
+{
+    int rc = ZP_OK;
+    char *shared = NULL;
+    ZP_CHECK(bcast_str(h->io.comm, value, &shared));
+    ZP_CHECK(h5_attr_str(&h->io, h->io.file, name, shared));
+out:
+    zp_free(shared);
+    return rc;
+}
+
+/* Collective: the root attribute hosts, the host names of the ranks, each once, in the order of
+ * their lowest rank. */
+static int write_hosts(zp_h5out *h)
+{
+    int rc = ZP_OK, size = par_size(h->io.comm), n = 0;
+    char (*names)[64] = NULL;
+    const char **list = NULL;
+    ZP_ALLOC(names, size);
+    ZP_ALLOC(list, size);
+    for (int r = 0; r < size; r++) {
+        if (r == h->io.rank && gethostname(names[r], sizeof names[r] - 1) != 0)
+            snprintf(names[r], sizeof names[r], "?");
+        ZP_CHECK(par_bcast(h->io.comm, names[r], sizeof names[r], r));
+        names[r][sizeof names[r] - 1] = '\0';
+        int seen = 0;
+        for (int i = 0; i < n && !seen; i++)
+            seen = strcmp(list[i], names[r]) == 0;
+        if (!seen)
+            list[n++] = names[r];
+    }
+    ZP_CHECK(h5_attr_strs(&h->io, h->io.file, "hosts", list, n, 0));
+out:
+    zp_free(list);
+    zp_free(names);
+    return rc;
+}
+
+/* Collective: where and with what the file was made: hosts, MPI library, Slurm job. */
+static int write_provenance(zp_h5out *h, const zp_run_info *info)
+{
+    int rc = ZP_OK;
+    char mpi[256], started[32] = "";
+    const char *job = getenv("SLURM_JOB_ID"), *array = getenv("SLURM_ARRAY_JOB_ID"),
+               *element = getenv("SLURM_ARRAY_TASK_ID");
+    par_library_version(mpi, sizeof mpi);
+    if (info && info->started)
+        iso_time(info->started, started, sizeof started);
+    ZP_CHECK(attr_from_rank0(h, "started", started));
+    ZP_CHECK(write_hosts(h));
+    ZP_CHECK(attr_from_rank0(h, "mpi_library", mpi));
+    ZP_CHECK(attr_from_rank0(h, "slurm_job_id", job ? job : ""));
+    ZP_CHECK(attr_from_rank0(h, "slurm_array_job_id", array ? array : ""));
+    ZP_CHECK(attr_from_rank0(h, "slurm_array_task_id", element ? element : ""));
+    ZP_CHECK(attr_from_rank0(h, "settings", info && info->settings ? info->settings : ""));
+out:
+    return rc;
+}
+
 static int write_root(zp_h5out *h, const zp_run_info *info)
 {
     zp_h5io *io = &h->io;
@@ -203,12 +279,8 @@ static int write_root(zp_h5out *h, const zp_run_info *info)
     char *created = NULL, *command = NULL, hdf5[64], stamp[32] = "";
     unsigned maj = 0, min = 0, rel = 0;
     hid_t g = H5I_INVALID_HID;
-    if (io->rank == 0) {
-        time_t now = time(NULL);
-        struct tm tm;
-        if (gmtime_r(&now, &tm))
-            strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    }
+    if (io->rank == 0)
+        iso_time(time(NULL), stamp, sizeof stamp);
     ZP_CHECK(bcast_str(io->comm, stamp, &created));
     ZP_CHECK(bcast_str(io->comm, info ? info->command_line : "", &command));
     H5get_libversion(&maj, &min, &rel);
@@ -219,10 +291,13 @@ static int write_root(zp_h5out *h, const zp_run_info *info)
     ZP_CHECK(h5_attr_str(io, io->file, "command_line", command));
     ZP_CHECK(h5_attr_i64(io, io->file, "mpi_ranks", info ? info->ranks : par_size(io->comm)));
     ZP_CHECK(h5_attr_str(io, io->file, "git_revision", info ? info->git_revision : ""));
+    if (info && info->digest)
+        ZP_CHECK(h5_attr_str(io, io->file, "digest", info->digest));
     ZP_CHECK(h5_attr_i64(io, io->file, "format_version", ZP_H5_FORMAT));
     ZP_CHECK(h5_attr_str(io, io->file, "hdf5_version", hdf5));
     ZP_CHECK(h5_attr_str(io, io->file, "layout", "see docs/hdf5.md of zoneplace"));
     ZP_CHECK(h5_attr_i64(io, io->file, "complete", 0));
+    ZP_CHECK(write_provenance(h, info));
 
     H5_TRY(g = H5Gcreate2(io->file, "parameters", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
            "create /parameters");
@@ -255,6 +330,9 @@ static int create_tables(zp_h5out *h)
         phase_names[p] = p == ZP_PHASE_INIT ? "init" : phase_name(p, 0);
     ZP_CHECK(h5_attr_strs(io, h->traj.dset, "phase_names", phase_names, ZP_PHASE_COUNT, 0));
     ZP_CHECK(h5_attr_strs(io, h->phases.dset, "phase_names", phase_names, ZP_PHASE_COUNT, 0));
+    static const char *const kind_names[ZP_TRAJ_KINDS] = {"round", "epoch_end", "phase_end",
+                                                          "level"};
+    ZP_CHECK(h5_attr_strs(io, h->traj.dset, "kind_names", kind_names, ZP_TRAJ_KINDS, 0));
 
     static const char *const pdesc[2] = {
         "zone index of every app in the best placement, one row per /tasks row (same order); "
@@ -484,6 +562,27 @@ int h5out_open_append(zp_h5out **out_h, zp_comm *c, const char *prev, const char
     return ZP_OK;
 fail:
     handle_abandon(h);
+    return rc;
+}
+
+int h5out_root_string(const char *path, const char *name, char **value)
+{
+    int rc = ZP_OK;
+    char *text = NULL;
+    hid_t file = H5I_INVALID_HID, vl = H5I_INVALID_HID;
+    *value = NULL;
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    if ((file = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT)) < 0)
+        return h5_fail(path, "open the file");
+    if ((vl = h5_vlstr_type()) < 0)
+        rc = h5_fail(path, "make a string type");
+    else if (H5Aexists(file, name) > 0 && h5_attr_read(file, name, vl, &text) == 0 && text)
+        rc = (*value = zp_strdup(text)) ? ZP_OK : ZP_ERUNTIME;
+    if (text)
+        H5free_memory(text);
+    H5Eclear2(H5E_DEFAULT);
+    h5_close_id(&vl);
+    h5_close_id(&file);
     return rc;
 }
 
@@ -847,15 +946,30 @@ out:
 
 /* ---- close --------------------------------------------------------------------------------- */
 
+/* Collective: removes the root attribute name if the file has it (to write it anew). */
+static int drop_root_attr(zp_h5out *h, const char *name)
+{
+    zp_h5io *io = &h->io;
+    int rc = ZP_OK;
+    htri_t there = H5Aexists(io->file, name);
+    H5_TRY(there, name);
+    if (there)
+        H5_TRY(H5Adelete(io->file, name), name);
+out:
+    return rc;
+}
+
 int h5out_set_complete(zp_h5out *h, int complete)
 {
     zp_h5io *io = &h->io;
     int rc = ZP_OK;
-    htri_t there = H5Aexists(io->file, "complete");
-    H5_TRY(there, "complete");
-    if (there)
-        H5_TRY(H5Adelete(io->file, "complete"), "complete");
+    char now[32] = "";
+    if (io->rank == 0)
+        iso_time(time(NULL), now, sizeof now);
+    ZP_CHECK(drop_root_attr(h, "complete"));
     ZP_CHECK(h5_attr_i64(io, io->file, "complete", complete));
+    ZP_CHECK(drop_root_attr(h, "ended"));
+    ZP_CHECK(attr_from_rank0(h, "ended", now));
 out:
     return h5_agree(io, rc);
 }

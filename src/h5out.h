@@ -13,6 +13,8 @@
 #ifndef ZP_H5OUT_H
 #define ZP_H5OUT_H
 
+#include <time.h>
+
 #include "par.h"
 #include "perfmodel.h"
 #include "pipeline.h"
@@ -25,6 +27,9 @@ typedef struct {
     const char *git_revision;
     int ranks;
     const char *parameters_json; /* resolved config and options, stored in /parameters */
+    const char *digest; /* what determines the results (sweeps: a JSON object), or NULL */
+    const char *settings; /* the effective search options, a JSON object, or NULL */
+    time_t started;       /* when the run began (rank 0's clock) */
 } zp_run_info;
 
 /* Creates the temporary file with the root attributes and /parameters. ZP_EIO when PATH exists (and
@@ -38,6 +43,9 @@ int h5out_open_append(zp_h5out **h, zp_comm *c, const char *prev, const char *pa
 /* Not collective (call it on one rank): the task ids of the /tasks rows of the file path, in
  * row order, in *ids (zp_malloc'd, the caller frees it with zp_free). ZP_EIO if unreadable. */
 int h5out_completed_tasks(const char *path, int **ids, int *n);
+/* Not collective: the string root attribute name of the file path in *value (zp_free it), NULL
+ * when the file has no such attribute. ZP_EIO if the file cannot be opened. */
+int h5out_root_string(const char *path, const char *name, char **value);
 
 /* Writes the group /problem (apps, zones, dependencies, D) of a problem; every rank passes the
  * same problem. Called again it writes /problem_1, /problem_2, ...: the /tasks rows appended
@@ -72,7 +80,8 @@ typedef struct {
 int h5out_write_perf(zp_h5out *h, const zp_task_result *task, const zp_problem *p,
                      const zp_perf_tables *t);
 /* Collective: the root attribute complete (0 when the file is opened): 1 once it holds every
- * task the run or sweep set out to compute, 0 for a commit of a sweep still running or stopped. */
+ * task the run or sweep set out to compute, 0 for a commit of a sweep still running or stopped;
+ * and the attribute ended, the time of this call. */
 int h5out_set_complete(zp_h5out *h, int complete);
 /* Rank 0 (the others' calls are ignored): a finished temporary file (outfile.h; the handle takes
  * it over) to be renamed to path right after this file, under the same folder lock, e.g. the

@@ -47,6 +47,13 @@ int h5out_open_append(zp_h5out **h, zp_comm *c, const char *prev, const char *pa
     return zp_fail(ZP_EUSAGE, "%s: this zoneplace was built without HDF5 (make MPI=0)", path);
 }
 
+int h5out_root_string(const char *path, const char *name, char **value)
+{
+    (void)name;
+    *value = NULL;
+    return zp_fail(ZP_EUSAGE, "%s: this zoneplace was built without HDF5 (make MPI=0)", path);
+}
+
 int h5out_completed_tasks(const char *path, int **ids, int *n)
 {
     *ids = NULL;

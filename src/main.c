@@ -7,12 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "config.h"
 #include "csvin.h"
 #include "gencmd.h"
 #include "graphio.h"
+#include "digest.h"
 #include "h5out.h"
 #include "importcmd.h"
 #include "options.h"
@@ -26,9 +28,9 @@
 #include "util.h"
 
 #define ZP_VERSION "0.1.0"
-#ifndef ZP_GIT_REV
-#define ZP_GIT_REV "unknown"
-#endif
+/* `git describe --always --dirty` of the build (the Makefile's $(BUILD)/gitrev.c) */
+extern const char zp_git_rev[];
+#define ZP_GIT_REV zp_git_rev
 
 /* --help: the head, the search options (options.h's table), the tail. */
 static const char usage_head[] =
@@ -395,12 +397,14 @@ static int check_outputs(const cli *c)
  * before; taken over) when there is one. */
 static int write_h5(const cli *c, zp_comm *world, const zp_config *cfg, const zp_problem *p,
                     const zp_task_result *res, const zp_perf *pf, const perf_eval *ev,
-                    char **summary_tmp)
+                    time_t started, char **summary_tmp)
 {
     int rc = ZP_OK;
     zp_h5out *h = NULL;
+    char *settings = zp_options_json(&cfg->options);
     zp_run_info info = {c->command_line, ZP_VERSION, ZP_GIT_REV, par_size(world),
-                        cfg->resolved_json};
+                        cfg->resolved_json, NULL, settings, started};
+    ZP_CHECK(par_agree_status(world, settings ? ZP_OK : ZP_ERUNTIME));
     int owner = par_rank(world) == 0; /* every rank holds the result; one writes it */
     const char *instance = p->name;
     ZP_CHECK(h5out_open(&h, world, c->out, c->force, &info));
@@ -410,6 +414,7 @@ static int write_h5(const cli *c, zp_comm *world, const zp_config *cfg, const zp
         zp_perf_tables tables = {pf, ev->x0, ev->initial, ev->final};
         ZP_CHECK(h5out_write_perf(h, res, p, &tables));
     }
+    ZP_CHECK(h5out_set_complete(h, 1));
     if (*summary_tmp)
         h5out_publish_with(h, *summary_tmp, c->summary, c->force);
     *summary_tmp = NULL;
@@ -419,6 +424,7 @@ out:
         if (rc == ZP_OK)
             rc = close_rc;
     }
+    zp_free(settings);
     return rc;
 }
 
@@ -433,6 +439,7 @@ static int cmd_run(const cli *c, zp_comm *world)
     memset(&res, 0, sizeof res);
     int rank = par_rank(world);
     double t0 = zp_now();
+    time_t started = time(NULL);
     char *summary_tmp = NULL;
     ZP_CHECK(par_agree_status(world, rank == 0 ? check_outputs(c) : ZP_OK));
     ZP_CHECK(par_agree_status(world, load_input(c, &cfg)));
@@ -473,7 +480,7 @@ static int cmd_run(const cli *c, zp_comm *world)
     }
     ZP_CHECK(par_agree_status(world, rc));
     if (c->out)
-        ZP_CHECK(write_h5(c, world, cfg, final_p, &res, pf, &ev, &summary_tmp));
+        ZP_CHECK(write_h5(c, world, cfg, final_p, &res, pf, &ev, started, &summary_tmp));
     if (summary_tmp) {
         const char *tmp = summary_tmp;
         int replace = c->force;

@@ -6,6 +6,7 @@
 #ifndef ZP_PAR_H
 #define ZP_PAR_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "dcomm.h"
@@ -51,5 +52,7 @@ int par_agree_end(int status, int has_message, double timeout, int *first, int *
 
 /* The MPI_Comm behind c, as an opaque pointer for the HDF5 output layer (NULL in serial). */
 void *par_mpi_comm(zp_comm *c);
+/* The MPI library's version line (MPI_Get_library_version), for provenance. */
+void par_library_version(char *buf, size_t size);
 
 #endif

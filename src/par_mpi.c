@@ -1,6 +1,7 @@
 /* par_mpi.c - the parallel layer over MPI (see par.h). */
 #include <math.h>
 #include <mpi.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -205,6 +206,17 @@ int par_agree_end(int status, int has_message, double timeout, int *first, int *
 }
 
 void *par_mpi_comm(zp_comm *c) { return &c->comm; }
+
+void par_library_version(char *buf, size_t size)
+{
+    char v[MPI_MAX_LIBRARY_VERSION_STRING];
+    int len = 0;
+    if (MPI_Get_library_version(v, &len) != MPI_SUCCESS)
+        len = 0;
+    v[len < MPI_MAX_LIBRARY_VERSION_STRING ? len : MPI_MAX_LIBRARY_VERSION_STRING - 1] = '\0';
+    v[strcspn(v, ",\n")] = '\0'; /* "Open MPI v4.1.4, package: ..." -> "Open MPI v4.1.4" */
+    snprintf(buf, size, "%s", v);
+}
 
 /* ---- the distributed engine's collectives (dcomm.h) ---------------------------------------- */
 

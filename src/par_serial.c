@@ -1,4 +1,5 @@
 /* par_serial.c - the parallel layer for a build without MPI: one process, one rank. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,4 +60,6 @@ int par_agree_end(int status, int has_message, double timeout, int *first, int *
     return status;
 }
 void *par_mpi_comm(zp_comm *c) { return (void)c, NULL; }
+
+void par_library_version(char *buf, size_t size) { snprintf(buf, size, "none (serial build)"); }
 zp_dcomm par_dcomm(zp_comm *c) { return (void)c, dcomm_serial(); }

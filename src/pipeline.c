@@ -59,6 +59,7 @@ typedef struct {
     int start, epoch, phase;
     double t0;
     int64_t step0;
+    int kind; /* ZP_TRAJ_* of the rows record() adds */
 } recorder;
 
 static double state_cv(const zp_state *st)
@@ -87,7 +88,7 @@ static int traj_append(zp_traj *t, const zp_traj_row *row)
 static int record(recorder *r, const zp_state *st, int64_t step, double best)
 {
     double cv = state_cv(st);
-    zp_traj_row row = {r->res->task, r->start, r->epoch, r->phase, r->step0 + step,
+    zp_traj_row row = {r->res->task, r->start, r->epoch, r->phase, r->kind, r->step0 + step,
                        st->traffic, st->external_deps, cv,
                        100.0 - 100.0 * cv / sqrt((double)st->p->k), st->move_cost, st->moves,
                        best, zp_now() - r->t0};
@@ -205,6 +206,7 @@ static int add_phase(const zp_perf *objective, zp_task_result *res, const zp_pro
     ZP_CHECK(state_create(&st, p, x));
     rec->start = -1;
     rec->phase = phase;
+    rec->kind = ZP_TRAJ_PHASE_END;
     ZP_CHECK(record(rec, st, 0, ph->m.objective));
 out:
     state_destroy(&st);
@@ -219,7 +221,7 @@ typedef struct {
     int phase;        /* search phase being run */
     const zp_perf *objective; /* the model the task minimises, NULL: traffic */
     const zp_perf *model; /* what the search phase minimises: the model, or traffic (NULL) */
-    int64_t step_base; /* trajectory steps of the stage's earlier search phases */
+    int64_t step_base; /* trajectory steps of the task's earlier search phases */
     double deadline;
     progress *pg;
     recorder *rec;
@@ -265,10 +267,12 @@ static int run_epoch(stage *sg, int epoch, const int *x, int *best_x, int64_t *b
         sg->rec->epoch = epoch;
         sg->rec->phase = sg->phase;
         sg->rec->step0 = sg->step_base + (int64_t)epoch * rounds;
+        sg->rec->kind = ZP_TRAJ_ROUND;
         zp_ils_params prm = {.rounds = rounds, .deadline = sg->deadline,
                              .record_every = record_every(o, rounds), .observer = observe,
                              .observer_ctx = sg->rec, .patience = o->patience};
         ZP_CHECK(search_ils(search, &sg->rngs[s], &prm));
+        sg->rec->kind = ZP_TRAJ_EPOCH_END;
         ZP_CHECK(record(sg->rec, st, rounds, state_objective(st)));
         if (*best_start < 0 || st->imbalance < *best_imb ||
             (st->imbalance == *best_imb && state_objective(st) < *best_obj)) {
@@ -335,20 +339,28 @@ out:
  * phase adds what the proxy misses: link and server queues, per-pair latencies. Each of its
  * starts begins at the first phase's result and keeps the best placement it sees, so at equal
  * balance it never ends worse on the model's objective. */
+/* After a search phase: the next one's steps go on from its last (plots and tables see one
+ * increasing step axis per task), and the phase-end rows stand at that step. */
+static void end_search_steps(stage *sg)
+{
+    sg->step_base += sg->spec->opt->epochs * epoch_rounds(sg);
+    sg->rec->step0 = sg->step_base;
+}
+
 static int run_stage(stage *sg, int *x, int search_phase)
 {
     int rc = ZP_OK;
     int rank0 = sg->spec->ex->rank == 0;
     sg->phase = search_phase;
     sg->model = NULL;
-    sg->step_base = 0;
     ZP_CHECK(run_search(sg, x));
+    end_search_steps(sg);
     ZP_CHECK(add_phase(sg->objective, sg->res, sg->p, x, search_phase, 0, rank0, sg->rec,
                        sg->pg));
     if ((sg->model = sg->objective)) {
         sg->phase = ZP_PHASE_LATENCY_SEARCH;
-        sg->step_base = sg->spec->opt->epochs * epoch_rounds(sg); /* steps go on in plots */
         ZP_CHECK(run_search(sg, x));
+        end_search_steps(sg);
         ZP_CHECK(add_phase(sg->objective, sg->res, sg->p, x, ZP_PHASE_LATENCY_SEARCH, 0, rank0,
                            sg->rec, sg->pg));
     }
@@ -428,15 +440,15 @@ static void ml_observe(void *ctx, int what, int level, int cycle, int n, const z
     int64_t step = level + 1000 * (int64_t)cycle;
     if (st) {
         double cv = state_cv(st);
-        zp_traj_row row = {r->res->task, -1, 0, r->phase, step,
+        zp_traj_row row = {r->res->task, -1, 0, r->phase, ZP_TRAJ_LEVEL, step,
                            st->traffic + traffic_offset, st->external_deps, cv,
                            100.0 - 100.0 * cv / sqrt((double)st->p->k), st->move_cost,
                            st->moves, state_objective(st) + traffic_offset, zp_now() - r->t0};
         traj_append(&r->res->traj, &row); /* out of memory only shortens it */
         return;
     }
-    zp_traj_row row = {r->res->task, -1, 0, r->phase, step, NAN, -1, NAN, NAN, NAN, n, NAN,
-                       zp_now() - r->t0};
+    zp_traj_row row = {r->res->task, -1, 0, r->phase, ZP_TRAJ_LEVEL, step, NAN, -1, NAN, NAN,
+                       NAN, n, NAN, zp_now() - r->t0};
     traj_append(&r->res->traj, &row);
 }
 
@@ -542,7 +554,7 @@ int task_run_model(const zp_task_spec *spec, const zp_perf *perf, const zp_perf 
     int rank0 = spec->ex->rank == 0;
     double t0 = zp_now();
     progress pg = {spec, t0, 0, t0};
-    recorder rec = {res, -1, 0, 0, t0, 0};
+    recorder rec = {res, -1, 0, 0, t0, 0, ZP_TRAJ_PHASE_END};
     const zp_perf *objective = objective_model(o, perf);
     ZP_CHECK(check_objective(o, perf, perf_arrivals, base, arrivals));
     ZP_CHECK(init_result(spec, base, res, &rngs));

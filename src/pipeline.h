@@ -39,10 +39,17 @@ enum {
 /* Name of a phase as reported ("rr", "search", ...); init_kind names the initial phase. */
 const char *phase_name(int phase, int init_kind);
 
+/* What a trajectory row records: a search round of a start, the end of a start's epoch, the end
+ * of a phase (start = -1), a level of the multilevel placement (start = -1). (task, start,
+ * epoch, phase, step, kind) identifies a row. */
+enum { ZP_TRAJ_ROUND, ZP_TRAJ_EPOCH_END, ZP_TRAJ_PHASE_END, ZP_TRAJ_LEVEL, ZP_TRAJ_KINDS };
+
 /* One trajectory row (docs/design.md section 3, docs/hdf5.md). start = -1 for task-level phase
- * boundaries. */
+ * boundaries. Steps are search rounds counted from the task's first search phase on, so they
+ * keep increasing through its phases (the arrival search goes on where the first search
+ * ended). */
 typedef struct {
-    int32_t task, start, epoch, phase;
+    int32_t task, start, epoch, phase, kind;
     int64_t step;
     double traffic;
     int64_t external_deps;

@@ -9,10 +9,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "digest.h"
 #include "h5out.h"
 #include "options.h"
 #include "outfile.h"
@@ -25,9 +27,9 @@
 #ifndef ZP_VERSION
 #define ZP_VERSION "0.1.0"
 #endif
-#ifndef ZP_GIT_REV
-#define ZP_GIT_REV "unknown"
-#endif
+/* `git describe --always --dirty` of the build (the Makefile's $(BUILD)/gitrev.c) */
+extern const char zp_git_rev[];
+#define ZP_GIT_REV zp_git_rev
 
 static const char sweep_usage[] =
     "Usage: zoneplace sweep --config SWEEP.json [--out F.h5] [--summary F.json] [OPTIONS]\n"
@@ -36,11 +38,14 @@ static const char sweep_usage[] =
     "\n"
     "Options:\n"
     "  -c, --config SWEEP.json   the sweep file (format: docs/sweeps.md)\n"
-    "  -o, --out F.h5            write the sweep to an HDF5 file (via F.h5.partial)\n"
+    "  -o, --out F.h5            write the sweep to an HDF5 file (published after every round)\n"
     "      --summary F.json      write every task's parameters, metrics and placement as JSON\n"
     "  -r, --resume PREV         skip the tasks PREV holds and add the others to it: PREV is a\n"
     "                            sweep's .h5 (then the default --out) or its summary .json\n"
-    "                            (then the default --summary)\n"
+    "                            (then the default --summary); refused (status 3) when PREV was\n"
+    "                            made with other inputs, options or zoneplace version\n"
+    "      --start-over          with --resume PREV made differently: compute every task again\n"
+    "                            and replace PREV\n"
     "  -R, --ranks-per-task R    ranks that run one task's starts together (default: ranks /\n"
     "                            tasks, at least 1); the ranks form ranks/R groups\n"
     "      --slice I/N           run only the tasks whose id % N == I (job arrays)\n"
@@ -70,6 +75,7 @@ static const char sweep_usage_tail[] =
 typedef struct {
     const char *config, *out, *summary, *resume;
     int force, quiet, list, help;
+    int start_over; /* --resume of a file made differently: compute every task again */
     int rpt; /* ranks per task, 0: automatic */
     int slice_i, slice_n;
     int only[64];
@@ -116,7 +122,7 @@ static int parse_zone_list(const char *text, sweep_cli *c)
     return ZP_OK;
 }
 
-enum { OPT_SUMMARY = 256, OPT_SLICE, OPT_ZONES, OPT_LIST };
+enum { OPT_SUMMARY = 256, OPT_SLICE, OPT_ZONES, OPT_LIST, OPT_START_OVER };
 
 static int parse_cli(sweep_cli *c, int argc, char **argv)
 {
@@ -125,6 +131,7 @@ static int parse_cli(sweep_cli *c, int argc, char **argv)
         {"summary", required_argument, 0, OPT_SUMMARY}, {"resume", required_argument, 0, 'r'},
         {"ranks-per-task", required_argument, 0, 'R'}, {"slice", required_argument, 0, OPT_SLICE},
         {"zones", required_argument, 0, OPT_ZONES}, {"list", no_argument, 0, OPT_LIST},
+        {"start-over", no_argument, 0, OPT_START_OVER},
         {"force", no_argument, 0, 'f'},             {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'}};
     enum { NOWN = sizeof own / sizeof own[0] };
@@ -170,6 +177,7 @@ static int parse_cli(sweep_cli *c, int argc, char **argv)
                 return ZP_EUSAGE;
             break;
         case OPT_LIST: c->list = 1; break;
+        case OPT_START_OVER: c->start_over = 1; break;
         case 'f': c->force = 1; break;
         case 'q': c->quiet = 1; break;
         case 'h': c->help = 1; return ZP_OK;
@@ -304,6 +312,10 @@ typedef struct {
     int commits;         /* outputs published so far by this run */
     int committed_tasks; /* r->completed at the last commit */
     char *resume_base;   /* rank 0: the resumed HDF5 file as it was (outfile.h snapshot) */
+    char *digest;        /* what determines the results, a JSON object (make_digest) */
+    char *old_digest;    /* rank 0: the digest of the output being resumed, NULL if none */
+    char *settings;      /* the sweep's effective search options, a JSON object */
+    time_t started;
     double t0;
 } sweep_run;
 
@@ -332,6 +344,9 @@ static void free_run(sweep_run *r)
     if (r->resume_base)
         unlink(r->resume_base);
     zp_free(r->resume_base);
+    cJSON_free(r->digest);
+    zp_free(r->old_digest);
+    zp_free(r->settings);
     par_comm_free(&r->group);
     sweep_destroy(&r->s);
 }
@@ -440,10 +455,145 @@ out:
     return rc;
 }
 
+/* Collective: the digest of everything that determines the results: the zoneplace version, the
+ * sweep file as parsed, every task's effective search options (sweep file, instance configs and
+ * command line), every instance's problem. A JSON object of hex strings, the same on every rank,
+ * stored in both outputs and compared by --resume. */
+static int make_digest(sweep_run *r)
+{
+    const sweep_def *s = r->s;
+    char hex[17], key[300];
+    uint64_t settings = ZP_DIGEST_INIT;
+    cJSON *d = cJSON_CreateObject();
+    if (!d)
+        return zp_fail(ZP_ERUNTIME, "out of memory");
+    cJSON_AddStringToObject(d, "version", ZP_VERSION);
+    zp_digest_hex(zp_digest_str(ZP_DIGEST_INIT, s->resolved_json), hex);
+    cJSON_AddStringToObject(d, "sweep", hex);
+    for (int id = 0; id < s->ntasks; id++) {
+        zp_options o;
+        const sweep_task *t = &s->tasks[id];
+        sweep_task_options(s, t, &r->cfg[t->instance]->options, &o);
+        settings = zp_digest_options(settings, &o);
+    }
+    zp_digest_hex(settings, hex);
+    cJSON_AddStringToObject(d, "settings", hex);
+    for (int i = 0; i < s->ninst; i++) {
+        uint64_t h = zp_digest_problem(ZP_DIGEST_INIT, r->cfg[i]->base);
+        if (r->cfg[i]->arrivals)
+            h = zp_digest_problem(h, r->cfg[i]->arrivals);
+        zp_digest_hex(h, hex);
+        snprintf(key, sizeof key, "instance %s", s->inst[i].name);
+        cJSON_AddStringToObject(d, key, hex);
+    }
+    r->digest = cJSON_PrintUnformatted(d);
+    cJSON_Delete(d);
+    r->settings = zp_options_json(&s->search);
+    return r->digest && r->settings ? ZP_OK : zp_fail(ZP_ERUNTIME, "out of memory");
+}
+
+/* Rank 0: the digest recorded in the output being resumed into r->old_digest (NULL: none). */
+static int read_old_digest(sweep_run *r)
+{
+    int rc = ZP_OK;
+    char *text = NULL;
+    size_t len = 0;
+    cJSON *root = NULL;
+    if (!resume_is_json(&r->cli))
+        return h5out_root_string(r->cli.resume, "digest", &r->old_digest);
+    ZP_CHECK(zp_read_file(r->cli.resume, &text, &len));
+    root = cJSON_Parse(text);
+    cJSON *d = cJSON_GetObjectItemCaseSensitive(root, "digest");
+    char *printed = cJSON_IsObject(d) ? cJSON_PrintUnformatted(d) : NULL;
+    if (printed && !(r->old_digest = zp_strdup(printed)))
+        rc = ZP_ERUNTIME;
+    cJSON_free(printed);
+out:
+    cJSON_Delete(root);
+    zp_free(text);
+    return rc;
+}
+
+/* What a digest entry stands for, in a message. */
+static void describe_part(const char *key, const cJSON *now, const cJSON *old, char *buf,
+                          size_t size)
+{
+    if (strcmp(key, "version") == 0)
+        snprintf(buf, size, "the zoneplace version (%s there, %s here)",
+                 cJSON_IsString(old) ? old->valuestring : "none",
+                 cJSON_IsString(now) ? now->valuestring : "none");
+    else if (strcmp(key, "sweep") == 0)
+        snprintf(buf, size, "the sweep file's parameters");
+    else if (strcmp(key, "settings") == 0)
+        snprintf(buf, size, "the effective search options (sweep file, configs, command line)");
+    else if (!now || !old)
+        snprintf(buf, size, "the instances (%s %s)", key, now ? "is new" : "is gone");
+    else
+        snprintf(buf, size, "the content of %s", key);
+}
+
+/* Rank 0: ZP_EINPUT naming every part of the digest that differs from the resumed output's. */
+static int compare_digest(const sweep_run *r)
+{
+    char list[900] = "", part[256];
+    cJSON *now = cJSON_Parse(r->digest), *old = r->old_digest ? cJSON_Parse(r->old_digest) : NULL;
+    if (!old)
+        snprintf(list, sizeof list, "it records no digest (made by an older zoneplace)");
+    for (const cJSON *e = now ? now->child : NULL; e && old; e = e->next) {
+        const cJSON *o = cJSON_GetObjectItemCaseSensitive(old, e->string);
+        if (cJSON_IsString(o) && strcmp(o->valuestring, e->valuestring) == 0)
+            continue;
+        describe_part(e->string, e, o, part, sizeof part);
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", list[0] ? "; " : "",
+                 part);
+    }
+    for (const cJSON *o = old ? old->child : NULL; o; o = o->next)
+        if (!cJSON_GetObjectItemCaseSensitive(now, o->string)) {
+            describe_part(o->string, NULL, o, part, sizeof part);
+            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", list[0] ? "; " : "",
+                     part);
+        }
+    cJSON_Delete(now);
+    cJSON_Delete(old);
+    if (!list[0])
+        return ZP_OK;
+    return zp_fail(ZP_EINPUT, "--resume %s: made with other inputs or settings, its tasks would "
+                              "not match: %s differ (--start-over computes every task again)",
+                   r->cli.resume, list);
+}
+
+/* Collective: whether the resumed output was made the way this sweep would make it; with
+ * --start-over a mismatch turns the resume into a fresh sweep over the same outputs. */
+static int check_resume_digest(sweep_run *r)
+{
+    int rc = ZP_OK;
+    int64_t restart = 0;
+    if (r->rank == 0) {
+        rc = read_old_digest(r);
+        if (rc == ZP_OK)
+            rc = compare_digest(r);
+        if (rc == ZP_EINPUT && r->cli.start_over) {
+            zp_error_clear();
+            rc = ZP_OK, restart = 1;
+        }
+    }
+    ZP_CHECK(par_agree_status(r->world, rc));
+    ZP_CHECK(par_bcast(r->world, &restart, sizeof restart, 0));
+    if (restart) {
+        r->cli.resume = NULL;
+        r->cli.force = 1;
+    }
+out:
+    return rc;
+}
+
 static int setup_resume(sweep_run *r)
 {
     int rc = ZP_OK;
     int64_t n = 0;
+    if (!r->cli.resume)
+        return ZP_OK;
+    ZP_CHECK(check_resume_digest(r));
     if (!r->cli.resume)
         return ZP_OK;
     if (r->rank == 0) {
@@ -846,6 +996,7 @@ static int write_summary(sweep_run *r, char **tmp)
     cJSON_AddNumberToObject(root, "tasks_done", ndone);
     cJSON_AddBoolToObject(root, "complete", nselected_done == r->nselected_all);
     cJSON_AddStringToObject(root, "stopped_by", r->stopped ? signal_name(r->stopped) : "");
+    cJSON_AddItemToObject(root, "digest", cJSON_Parse(r->digest));
     cJSON_AddItemToObject(root, "tasks", tasks);
     /* print with the references, then drop the helper array from the output */
     cJSON_DetachItemViaPointer(root, fresh);
@@ -977,7 +1128,8 @@ static int write_h5(sweep_run *r, char **json_tmp, int complete)
     if (!(params = parameters_json(r)))
         rc = zp_fail(ZP_ERUNTIME, "out of memory");
     ZP_CHECK(par_agree_status(r->world, rc));
-    zp_run_info info = {c->command_line, ZP_VERSION, ZP_GIT_REV, r->size, params ? params : "{}"};
+    zp_run_info info = {c->command_line, ZP_VERSION, ZP_GIT_REV, r->size, params ? params : "{}",
+                        r->digest, r->settings, r->started};
     ZP_CHECK(h5out_open(&h, r->world, c->out, replace, &info));
     /* problem by problem: its group, then its tasks (tasks of one problem differ only in seeds
      * and starts, the innermost parameters, so /tasks stays in task order) */
@@ -1086,6 +1238,7 @@ int sweep_main(int argc, char **argv, zp_comm *world)
     r->rank = par_rank(world);
     r->size = par_size(world);
     r->t0 = zp_now();
+    r->started = time(NULL);
     ZP_CHECK(parse_cli(&r->cli, argc, argv));
     if (r->cli.help) {
         if (r->rank == 0) {
@@ -1108,6 +1261,7 @@ int sweep_main(int argc, char **argv, zp_comm *world)
     if (!c->list) /* before any input is read */
         ZP_CHECK(check_outputs(r));
     ZP_CHECK(load_all(r));
+    ZP_CHECK(make_digest(r));
     ZP_CHECK(setup_resume(r));
     ZP_CHECK(sweep_select(r->s, c->slice_i, c->slice_n, c->only, c->nonly, NULL, 0, &r->sel_all,
                           &r->nselected_all));

@@ -4,7 +4,8 @@
 # openable HDF5 file, marked incomplete, holding every task finished before the kill, and
 # --resume completes it to the same /tasks as an uninterrupted sweep. The kills are synchronised
 # on the sweep's progress line ("k/8 tasks done", printed after round k is published), never on
-# sleeps. Environment (tests/run.sh): ZP_BIN, ZP_TMP, MPI, PY; ZP_DURABLE_SEED fixes the rounds.
+# sleeps. Honest resume: a resume with other options or an edited sweep file is refused with
+# status 3 naming what differs; --start-over computes the sweep again. Environment (tests/run.sh): ZP_BIN, ZP_TMP, MPI, PY; ZP_DURABLE_SEED fixes the rounds.
 source "$(dirname "$0")/../lib.sh"
 
 if [ "$MPI" != 1 ]; then
@@ -39,6 +40,7 @@ for trial in 1 2 3 4; do
     dir=$WORK/t$trial
     mkdir -p "$dir"
     k=$((1 + RANDOM % 7)) # rounds published before the kill
+    : >"$dir.log"
     setsid mpirun -n 2 "$ZP_BIN" sweep --config "$SWEEP" --ranks-per-task 2 --out "$dir/s.h5" \
         --summary "$dir/s.json" >"$dir.log" 2>&1 &
     pid=$!
@@ -69,4 +71,34 @@ EOF
     expect_eq "trial $trial: resumed file marked complete" \
         "$("$PY" -c "import h5py,sys; print(int(h5py.File(sys.argv[1],'r').attrs['complete']))" "$dir/s.h5")" 1
 done
+
+# ---- honest resume ---------------------------------------------------------------------------
+dig=$WORK/digest
+mkdir -p "$dig"
+sweep --quiet --zones 2 --out "$dig/s.h5" --summary "$dig/s.json" >/dev/null 2>&1
+expect_eq "digest: a first part of the sweep" "$?" 0
+sweep --quiet --resume "$dig/s.h5" --iterations 50 >"$dig/iter.log" 2>&1
+expect_eq "resume with another --iterations: refused (status 3)" "$?" 3
+check "resume with another --iterations: names the options" \
+    grep -q "^zoneplace: --resume $dig/s.h5: .*the effective search options .* differ" "$dig/iter.log"
+sweep --quiet --resume "$dig/s.json" --iterations 50 >"$dig/iterj.log" 2>&1
+expect_eq "resume of the summary with another --iterations: refused (status 3)" "$?" 3
+"$PY" - "$SWEEP" "$dig/edited.json" <<'EOF'
+import json, os, sys
+s = json.load(open(sys.argv[1]))
+s["instances"] = [os.path.abspath(os.path.join(os.path.dirname(sys.argv[1]), i)) for i in s["instances"]]
+s["starts"] = 3
+json.dump(s, open(sys.argv[2], "w"))
+EOF
+mpirun -n 2 "$ZP_BIN" sweep --config "$dig/edited.json" --ranks-per-task 2 --quiet \
+    --resume "$dig/s.h5" >"$dig/edited.log" 2>&1
+expect_eq "resume with an edited sweep file: refused (status 3)" "$?" 3
+check "resume with an edited sweep file: names the sweep file and the options" \
+    grep -q "the sweep file's parameters; the effective search options" "$dig/edited.log"
+sweep --quiet --resume "$dig/s.h5" >/dev/null 2>&1
+expect_eq "resume with the same inputs and options: accepted" "$?" 0
+sweep --quiet --resume "$dig/s.h5" --iterations 50 --start-over >"$dig/over.log" 2>&1
+expect_eq "--start-over: the sweep runs again (status 0)" "$?" 0
+expect_eq "--start-over: a complete file of all 8 tasks" \
+    "$("$PY" -c "import h5py,sys; f=h5py.File(sys.argv[1],'r'); print(int(f.attrs['complete']), len(f['tasks']))" "$dig/s.h5")" "1 8"
 finish
