@@ -260,8 +260,10 @@ cat > "$W/slow.json" <<EOF
 {"name": "slow", "instances": ["$ZP_ROOT/inputs/thesis/case2.json"], "zones": [4, 8],
  "seeds": [1, 2, 3, 4, 5, 6], "starts": 2, "search": {"iterations": 1500}}
 EOF
-# a long one for the warning before the time limit (80 tasks: it never ends on its own in time)
-sed 's/"seeds": \[1, 2, 3, 4, 5, 6\]/"seeds": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40]/; s/"name": "slow"/"name": "long"/' \
+# a long one for the warning before the time limit: 2,000 tasks, far more than 2 minutes of work
+# on any machine (80 tasks once ended on an idle machine before the warning came)
+long_seeds=$(seq -s ', ' 1 1000)
+sed -e "s/\"seeds\": \[1, 2, 3, 4, 5, 6\]/\"seeds\": [$long_seeds]/" -e 's/"name": "slow"/"name": "long"/' \
     "$W/slow.json" > "$W/long.json"
 pre() { # NAME [sbatch options]: the slow sweep with multinode.sbatch into $W/NAME
     local name=$1; shift
