@@ -1039,9 +1039,8 @@ int dengine_applies(const zp_problem *p)
     for (int z = 0; z < p->k; z++) {
         if (p->slots[z] < hi)
             return 0;
-        for (int r = 0; r < p->nres && p->capacity_mode == ZP_CUMULATIVE; r++)
-            if (isfinite(problem_capacity(p, z, r)))
-                return 0;
+        if (p->capacity_mode == ZP_CUMULATIVE && problem_zone_has_finite_capacity(p, z))
+            return 0;
         for (int y = 0; y < p->k; y++)
             if (problem_dist(p, z, y) != (z == y ? diag : off))
                 return 0;

@@ -724,9 +724,8 @@ static int mlrb_applies(const zp_problem *p, const int *x)
     for (int z = 0; z < p->k; z++) {
         if (p->slots[z] < total)
             return 0;
-        for (int r = 0; r < p->nres && p->capacity_mode == ZP_CUMULATIVE; r++)
-            if (isfinite(problem_capacity(p, z, r)))
-                return 0;
+        if (p->capacity_mode == ZP_CUMULATIVE && problem_zone_has_finite_capacity(p, z))
+            return 0;
     }
     for (int u = 0; u < p->n; u++)
         if (x[u] >= 0)

@@ -167,11 +167,8 @@ out:
 static int zones_limited(const zp_problem *p)
 {
     for (int z = 0; z < p->k; z++) {
-        if (p->slots[z] != ZP_UNLIMITED_SLOTS)
+        if (p->slots[z] != ZP_UNLIMITED_SLOTS || problem_zone_has_finite_capacity(p, z))
             return 1;
-        for (int r = 0; r < p->nres; r++)
-            if (isfinite(problem_capacity(p, z, r)))
-                return 1;
     }
     return 0;
 }

@@ -393,6 +393,14 @@ int problem_has_current(const zp_problem *p)
     return 0;
 }
 
+int problem_zone_has_finite_capacity(const zp_problem *p, int z)
+{
+    for (int r = 0; r < p->nres; r++)
+        if (isfinite(problem_capacity(p, z, r)))
+            return 1;
+    return 0;
+}
+
 int problem_fits_everywhere(const zp_problem *p)
 {
     if (p->allowed_xadj && p->allowed_xadj[p->n] > 0)

@@ -111,6 +111,9 @@ int app_fits_zone(const zp_problem *p, int u, int z);
  * where per-app fit checks can be skipped). O(n * nres + k * nres). */
 int problem_fits_everywhere(const zp_problem *p);
 
+/* Whether zone z has a finite capacity in some resource (whatever the capacity mode). */
+int problem_zone_has_finite_capacity(const zp_problem *p, int z);
+
 /* Index of the app or zone named name, or -1. Linear for zones; apps use a hash built lazily. */
 int problem_zone_index(const zp_problem *p, const char *name);
 
