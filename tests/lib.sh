@@ -37,6 +37,17 @@ zp_mpi() {
     if [ "$MPI" = 1 ]; then mpirun -n "$n" "$ZP_BIN" "$@"; else "$ZP_BIN" "$@"; fi
 }
 
+# kill_session SID: SIGKILLs every process of session SID (a job started with setsid: mpirun
+# puts each rank in a process group of its own, so a group kill misses them and they would go
+# on publishing) and returns once none is left, as after a node's death.
+kill_session() {
+    pkill -KILL -s "$1" 2>/dev/null
+    while pgrep -s "$1" >/dev/null; do
+        pkill -KILL -s "$1" 2>/dev/null # a child forked during the first signal
+        sleep 0.01
+    done
+}
+
 finish() {
     echo "$t_pass passed, $t_fail failed"
     [ "$t_fail" -eq 0 ]

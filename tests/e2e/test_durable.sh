@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Durable progress of a sweep: its outputs are published after every round, so a SIGKILL of the
-# whole job (its process group, as a dying node or a scheduler would) at a random round leaves an
+# whole job (every process of its session, as a dying node would) at a random round leaves an
 # openable HDF5 file, marked incomplete, holding every task finished before the kill, and
 # --resume completes it to the same /tasks as an uninterrupted sweep. The kills are synchronised
 # on the sweep's progress line ("k/8 tasks done", printed after round k is published), never on
-# sleeps. Honest resume: a resume with other options or an edited sweep file is refused with
-# status 3 naming what differs; --start-over computes the sweep again. Environment (tests/run.sh): ZP_BIN, ZP_TMP, MPI, PY; ZP_DURABLE_SEED fixes the rounds.
+# sleeps, and the outputs are read once every process is gone. Honest resume: a resume with
+# other options or an edited sweep file is refused with status 3 naming what differs;
+# --start-over computes the sweep again. Environment (tests/run.sh): ZP_BIN, ZP_TMP, MPI, PY;
+# ZP_DURABLE_SEED fixes the rounds.
 source "$(dirname "$0")/../lib.sh"
 
 if [ "$MPI" != 1 ]; then
@@ -47,7 +49,7 @@ for trial in 1 2 3 4; do
     while kill -0 "$pid" 2>/dev/null && ! grep -q "sweep: $k/8 tasks done" "$dir.log"; do
         sleep 0.01
     done
-    kill -KILL -- "-$pid" 2>/dev/null
+    kill_session "$pid" # setsid made mpirun the session's leader
     wait "$pid" 2>/dev/null
     state=$("$PY" - "$dir/s.h5" "$dir/s.json" <<'EOF' 2>&1
 import h5py, json, sys
