@@ -39,13 +39,21 @@ zp_mpi() {
 
 # kill_session SID: SIGKILLs every process of session SID (a job started with setsid: mpirun
 # puts each rank in a process group of its own, so a group kill misses them and they would go
-# on publishing) and returns once none is left, as after a node's death.
+# on publishing) and returns once none is alive, as after a node's death; status 1 if some
+# survive 30 s. The leader is signalled by pid too: setsid may not have made it a session yet.
+# Zombies do not count: an orphaned rank is reparented to PID 1, which in a container may
+# never reap it.
+session_alive() { ps -e -o sid=,stat= | awk -v s="$1" '$1 == s && $2 !~ /^Z/ { f = 1 } END { exit !f }'; }
 kill_session() {
+    local tries
     pkill -KILL -s "$1" 2>/dev/null
-    while pgrep -s "$1" >/dev/null; do
-        pkill -KILL -s "$1" 2>/dev/null # a child forked during the first signal
+    kill -KILL "$1" 2>/dev/null
+    for tries in $(seq 3000); do
+        pkill -KILL -s "$1" 2>/dev/null # again: a child forked during the first signal
+        session_alive "$1" || return 0
         sleep 0.01
     done
+    return 1
 }
 
 finish() {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Crash safety. (1) A run writing --summary and --out is killed with SIGKILL (its whole process
-# group, as a scheduler or a dying node would) at several moments, including random ones and
+# Crash safety. (1) A run writing --summary and --out is killed with SIGKILL (every process of its
+# session, as a dying node would) at several moments, including random ones and
 # ones close to the end where the files are written: no file may ever appear under a final
 # output name, and a prior output (run with --force) stays byte for byte as it was. An existing
 # output without --force is refused before any work. A stale NAME.partial does not block the
@@ -40,7 +40,7 @@ finals=(summary.json)
 
 # A long run: the time limit keeps the search going while outputs are pending.
 LIMIT=2
-long_run() { # long_run DIR [extra options]: starts the run in its own process group: pid in LR_PID
+long_run() { # long_run DIR [extra options]: starts the run in a session of its own: pid in LR_PID
     local dir=$1
     shift
     mapfile -t o < <(outs_for "$dir")
@@ -52,25 +52,6 @@ long_run() { # long_run DIR [extra options]: starts the run in its own process g
             --starts 2 --quiet "${o[@]}" "$@" >"$dir.log" 2>&1 &
     fi
     LR_PID=$!
-}
-
-# group_alive PGID: whether a live process is in the group. Zombies do not count: a rank
-# orphaned by the kill is reparented to PID 1, which in a container may never reap it.
-group_alive() {
-    [ -n "$1" ] && ps -e -o pgid=,stat= | awk -v g="$1" '$1 == g && $2 !~ /^Z/ { f = 1 } END { exit !f }'
-}
-
-# group_of PID: the process group PID leads once setsid has run (before that, it is still in
-# the group of this script, which must not be signalled).
-group_of() {
-    local own g tries
-    own=$(ps -o pgid= -p $$ | tr -d ' ')
-    for tries in 1 2 3 4 5 6 7 8 9 10; do
-        g=$(ps -o pgid= -p "$1" | tr -d ' ')
-        [ -n "$g" ] && [ "$g" != "$own" ] && { echo "$g"; return; }
-        [ -z "$g" ] && return
-        sleep 0.005
-    done
 }
 
 # Baseline: how long a complete run takes here (the kill moments are fractions of it).
@@ -100,15 +81,14 @@ EOF
 )
 echo "kill moments (s): $moments"
 
-# kill_at DIR MOMENT [options]: starts a long run and SIGKILLs its process group at the moment
+# kill_at DIR MOMENT [options]: starts a long run and SIGKILLs its session at the moment
 # (seconds, or partial+S: S seconds after the first .partial file appears); KILLED=1 if it was
 # still running then (0: it had finished).
 kill_at() {
     local dir=$1 at=$2
     shift 2
     long_run "$dir" "$@"
-    local pid=$LR_PID pgid
-    pgid=$(group_of "$pid")
+    local pid=$LR_PID
     case "$at" in
     partial+*)
         # builtins only (no fork per check): the write window lasts milliseconds
@@ -118,24 +98,12 @@ kill_at() {
     *) sleep "$at" ;;
     esac
     if kill -0 "$pid" 2>/dev/null; then
-        kill -KILL -- -"${pgid:-$pid}" 2>/dev/null
+        kill_session "$pid" || not_ok "kill at ${at}s: processes survived SIGKILL"
         KILLED=1
     else
         KILLED=0
     fi
     wait "$pid" 2>/dev/null
-    # A child forked while the group signal was delivered can miss it (mpirun spawns its ranks
-    # in the first tenths of a second): signal the group again until it is empty.
-    local tries
-    for tries in 1 2 3 4 5; do
-        sleep 0.2
-        group_alive "$pgid" || break
-        kill -KILL -- -"$pgid" 2>/dev/null
-    done
-    if group_alive "$pgid"; then
-        pkill -KILL -g "$pgid" 2>/dev/null
-        not_ok "kill at ${at}s: processes survived the SIGKILL of their group"
-    fi
 }
 
 # complete FILE: whether FILE is a whole output of a run (summary JSON with its tasks, or an

@@ -49,7 +49,7 @@ for trial in 1 2 3 4; do
     while kill -0 "$pid" 2>/dev/null && ! grep -q "sweep: $k/8 tasks done" "$dir.log"; do
         sleep 0.01
     done
-    kill_session "$pid" # setsid made mpirun the session's leader
+    kill_session "$pid" || not_ok "trial $trial: processes survived SIGKILL" # setsid: mpirun leads
     wait "$pid" 2>/dev/null
     state=$("$PY" - "$dir/s.h5" "$dir/s.json" <<'EOF' 2>&1
 import h5py, json, sys
