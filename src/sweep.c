@@ -5,7 +5,6 @@
 #include <cJSON.h>
 #include <errno.h>
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include "perfconf.h"
 #include "pipeline.h"
 #include "report.h"
+#include "stopsig.h"
 #include "sweepfile.h"
 #include "util.h"
 
@@ -216,38 +216,6 @@ static int file_exists(const char *path)
 {
     struct stat sb;
     return stat(path, &sb) == 0;
-}
-
-/* ---- signals -------------------------------------------------------------------------------- */
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop_signal(int sig) { stop_signal = sig; }
-
-static const int stop_signals[] = {SIGTERM, SIGINT, SIGUSR1};
-#define NSTOP ((int)(sizeof stop_signals / sizeof stop_signals[0]))
-
-static void signals_install(struct sigaction *old)
-{
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_stop_signal;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    for (int i = 0; i < NSTOP; i++)
-        sigaction(stop_signals[i], &sa, &old[i]);
-}
-
-static void signals_restore(const struct sigaction *old)
-{
-    for (int i = 0; i < NSTOP; i++)
-        sigaction(stop_signals[i], &old[i], NULL);
-}
-
-static const char *signal_name(int sig)
-{
-    return sig == SIGTERM ? "SIGTERM" : sig == SIGINT ? "SIGINT" : sig == SIGUSR1 ? "SIGUSR1"
-                                                                                 : "a signal";
 }
 
 /* ---- results moved between ranks ------------------------------------------------------------ */
@@ -832,7 +800,7 @@ static int run_rounds(sweep_run *r)
 {
     int rc = ZP_OK;
     for (int k = 0; k < r->rounds; k++) {
-        int64_t sig = stop_signal;
+        int64_t sig = stopsig_requested();
         ZP_CHECK(par_allreduce_max_i64(r->world, &sig));
         if (sig) {
             r->stopped = (int)sig;
@@ -995,7 +963,7 @@ static int write_summary(sweep_run *r, char **tmp)
     cJSON_AddNumberToObject(root, "tasks_selected", r->nselected_all);
     cJSON_AddNumberToObject(root, "tasks_done", ndone);
     cJSON_AddBoolToObject(root, "complete", nselected_done == r->nselected_all);
-    cJSON_AddStringToObject(root, "stopped_by", r->stopped ? signal_name(r->stopped) : "");
+    cJSON_AddStringToObject(root, "stopped_by", r->stopped ? stopsig_name(r->stopped) : "");
     cJSON_AddItemToObject(root, "digest", cJSON_Parse(r->digest));
     cJSON_AddItemToObject(root, "tasks", tasks);
     /* print with the references, then drop the helper array from the output */
@@ -1230,7 +1198,6 @@ int sweep_main(int argc, char **argv, zp_comm *world)
 {
     int rc = ZP_OK;
     sweep_run run;
-    struct sigaction old[NSTOP];
     int installed = 0;
     memset(&run, 0, sizeof run);
     sweep_run *r = &run;
@@ -1256,7 +1223,7 @@ int sweep_main(int argc, char **argv, zp_comm *world)
     if (c->resume && !file_exists(c->resume))
         ZP_CHECK(zp_fail(ZP_EIO, "--resume %s: no such file", c->resume));
     /* signals first, so that a SIGTERM during start-up also ends in a valid (empty) output */
-    signals_install(old);
+    stopsig_install();
     installed = 1;
     if (!c->list) /* before any input is read */
         ZP_CHECK(check_outputs(r));
@@ -1283,15 +1250,15 @@ int sweep_main(int argc, char **argv, zp_comm *world)
             rc = zp_fail(ZP_ESTOPPED,
                          "stopped by %s after %d of %d tasks; the completed tasks are in %s: "
                          "finish with the same command and --resume %s",
-                         signal_name(r->stopped), r->completed, r->nsel, where, where);
+                         stopsig_name(r->stopped), r->completed, r->nsel, where, where);
         else
             rc = zp_fail(ZP_ESTOPPED, "stopped by %s after %d of %d tasks (no --out or "
                                       "--summary: nothing saved)",
-                         signal_name(r->stopped), r->completed, r->nsel);
+                         stopsig_name(r->stopped), r->completed, r->nsel);
     }
 out:
     if (installed)
-        signals_restore(old);
+        stopsig_restore();
     free_run(r);
     return rc;
 }

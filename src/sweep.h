@@ -15,10 +15,7 @@
 #define ZP_SWEEP_H
 
 #include "par.h"
-
-/* Exit status of a sweep stopped by a signal: partial results saved, resume with --resume.
- * (The other statuses are util.h's ZP_* codes 0..4.) */
-#define ZP_ESTOPPED 5
+#include "stopsig.h" /* ZP_ESTOPPED */
 
 /* Entry point of `zoneplace sweep ...` (argv[1] == "sweep"). Collective over world. Returns a
  * ZP_* status (or ZP_ESTOPPED) with the message recorded by zp_fail. */
