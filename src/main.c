@@ -1,7 +1,6 @@
 /* main.c - the command line: parses options, loads the input, runs the tasks and writes the
  * outputs. No model logic lives here. Exit codes: 0 ok, 1 runtime failure, 2 usage,
  * 3 invalid input, 4 I/O, 5 a sweep stopped by a signal (sweep.c). Only rank 0 prints, except a rank that fails alone. */
-#include <cJSON.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -271,9 +270,8 @@ static int load_graph_input(const cli *c, zp_config **out)
              "\"capacity_slack\":%g}",
              c->graph ? c->graph : c->services, c->calls ? c->calls : "", c->zones,
              cfg->base->imbalance, c->capacity_slack);
-    if (!(cfg->resolved_json = malloc(strlen(text) + 1))) /* freed with cJSON_free */
+    if (!(cfg->resolved_json = zp_strdup(text))) /* freed by config_destroy */
         ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
-    memcpy(cfg->resolved_json, text, strlen(text) + 1);
     *out = cfg;
     cfg = NULL;
 out:
@@ -493,7 +491,7 @@ out:
     if (summary_tmp)
         unlink(summary_tmp);
     zp_free(summary_tmp);
-    cJSON_free(perf_json);
+    zp_free(perf_json);
     perf_destroy(&pf_base);
     perf_eval_free(&ev);
     perf_destroy(&pf);

@@ -263,8 +263,10 @@ char *report_perf_json(const zp_perf *pf, const zp_problem *p, const zp_perf_res
     double d = change_pct(initial->mean_weighted, final->mean_weighted);
     cJSON_AddItemToObject(o, "mean_change_pct", isfinite(d) ? cJSON_CreateNumber(d)
                                                             : cJSON_CreateNull());
-    text = cJSON_PrintUnformatted(o);
+    char *printed = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
+    text = printed ? zp_strdup(printed) : NULL; /* the caller frees with zp_free, not cJSON */
+    cJSON_free(printed);
     return text;
 }
 

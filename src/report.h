@@ -20,7 +20,7 @@ int report_write_summary(const char *path, const zp_task_result *results, int nt
 
 /* The response-time model's numbers of an initial and a final placement as a JSON object
  * (times in ms, null where a queue is unstable); the final placement's link queues are listed
- * one by one (zones, bundle member, load). Returns a string to free with cJSON_free, or
+ * one by one (zones, bundle member, load). Returns a string to free with zp_free, or
  * NULL when out of memory. */
 char *report_perf_json(const zp_perf *pf, const zp_problem *p, const zp_perf_result *initial,
                        const zp_perf_result *final);
