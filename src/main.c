@@ -321,8 +321,8 @@ static int check_objective(const cli *c, const zp_config *cfg)
     return ZP_OK;
 }
 
-/* The response-time model's predictions for the initial placement (the thesis's round robin,
- * running apps where they run) and the final one. */
+/* The response-time model's predictions for the initial placement (the one the pipeline kept in
+ * the task result, as /initial_placements holds it) and the final one. */
 typedef struct {
     int *x0; /* the initial placement */
     zp_perf_result *initial, *final;
@@ -342,8 +342,8 @@ static int evaluate_perf(const zp_perf *pf, const zp_problem *p, const zp_task_r
 {
     int rc = ZP_OK;
     ZP_ALLOC(ev->x0, p->n);
-    for (int u = 0; u < p->n; u++)
-        ev->x0[u] = p->current ? p->current[u] : -1;
+    memcpy(ev->x0, res->initial, sizeof *ev->x0 * (size_t)p->n);
+    /* apps that arrive after the initial placement (-1 there) go where round robin puts them */
     ZP_CHECK(place_rr(p, ev->x0));
     ZP_CHECK(perf_evaluate(pf, p, ev->x0, &ev->initial));
     ZP_CHECK(perf_evaluate(pf, p, res->placement, &ev->final));

@@ -168,12 +168,21 @@ d = run.problem.dependencies
 c, v = col(deps, "client"), col(deps, "server")
 assert np.all(np.minimum(c, v) == col(d, "src")) and np.all(np.maximum(c, v) == col(d, "dst"))
 assert list(col(apps, "final_zone")) == task["placement"] == list(run.placement(0))
-assert list(col(apps, "initial_zone")) == list(run.placement(0, initial=True))  # init rr
+assert list(col(apps, "initial_zone")) == list(run.placement(0, initial=True))
 assert np.all(col(apps, "final_reservation") == 0.1)
 close(float(run.task(0)["objective"]), task["final"]["objective"])
 close(perf.summary("final")["objective"], task["final"]["objective"])
 print("perf tables ok:", len(deps), "dependencies,", len(links), "links,", len(apps), "apps")
 PYEOF
+    # the model's initial placement is the one the pipeline started from, whatever the init
+    "$ZP_BIN" run --quiet --config inputs/examples/case2_perf.json --init greedy \
+        --out "$out/greedy.h5" --summary "$out/greedy.json"
+    check "init greedy: /perf's initial zones are /initial_placements" "$PY" -c "
+import sys; sys.path.insert(0, 'postproc')
+import zpload
+run = zpload.load('$out/greedy.h5')
+init, apps = list(run.placement(0, initial=True)), run.perf(0).apps
+assert list(apps['initial_zone']) == init and init != list(run.placement(0)), init"
     check "perf_plots.py exits 0" "$PY" postproc/perf_plots.py "$out/links_latency.h5" \
         --outdir "$out/png"
     check "plots.py exits 0 (and draws the model too)" "$PY" postproc/plots.py \
