@@ -1,9 +1,8 @@
 /* sweep.c - the `zoneplace sweep` command (see sweep.h): options, groups of ranks, rounds of
- * tasks, preemption by signal, resume, and the outputs (HDF5 via h5out, summary JSON, report). */
+ * tasks, preemption by signal, resume, and the outputs (HDF5 via h5out, the summary JSON and
+ * the digest via sweepjson, the report). */
 #include "sweep.h"
 
-#include <cJSON.h>
-#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,9 +18,9 @@
 #include "outfile.h"
 #include "perfconf.h"
 #include "pipeline.h"
-#include "report.h"
 #include "stopsig.h"
 #include "sweepfile.h"
+#include "sweepjson.h"
 #include "util.h"
 
 #ifndef ZP_VERSION
@@ -266,7 +265,7 @@ typedef struct {
     int nproblems;
     int *done;       /* task ids already in the resumed output */
     int ndone;
-    cJSON *old_summary; /* tasks of the summary being resumed (rank 0) */
+    sweepjson_old *old_summary; /* tasks of the summary being resumed (rank 0) */
     int *group_of, *order_of;
     int *pos_at;       /* [rounds * ngroups] position in sel of group g's task of round k, -1 */
     int rounds;
@@ -308,11 +307,11 @@ static void free_run(sweep_run *r)
     zp_free(r->group_of);
     zp_free(r->order_of);
     zp_free(r->pos_at);
-    cJSON_Delete(r->old_summary);
+    sweepjson_old_destroy(&r->old_summary);
     if (r->resume_base)
         unlink(r->resume_base);
     zp_free(r->resume_base);
-    cJSON_free(r->digest);
+    zp_free(r->digest);
     zp_free(r->old_digest);
     zp_free(r->settings);
     par_comm_free(&r->group);
@@ -342,67 +341,6 @@ out:
     return rc;
 }
 
-/* Checks that the entry of a resumed output describes task id of this sweep. */
-static int check_old_task(const sweep_run *r, const char *file, int id, const char *instance,
-                          int zones, double seed)
-{
-    const sweep_def *s = r->s;
-    if (id < 0 || id >= s->ntasks)
-        return zp_fail(ZP_EINPUT, "%s: task %d is not a task of %s (%d tasks): another sweep?",
-                       file, id, s->source, s->ntasks);
-    const sweep_task *t = &s->tasks[id];
-    if ((instance && strcmp(instance, s->inst[t->instance].name) != 0) || zones != t->zones ||
-        seed != (double)t->seed)
-        return zp_fail(ZP_EINPUT,
-                       "%s: task %d is %s, %d zones, seed %.0f there but %s, %d zones, seed "
-                       "%llu in %s: made from another sweep file?",
-                       file, id, instance ? instance : "?", zones, seed,
-                       s->inst[t->instance].name, t->zones, (unsigned long long)t->seed,
-                       s->source);
-    return ZP_OK;
-}
-
-/* Rank 0: reads a summary JSON; its task entries are kept in r->old_summary. When ids is not
- * NULL the task ids are returned too. A missing file is ZP_EIO unless optional. */
-static int read_old_summary(sweep_run *r, const char *path, int optional, int **ids, int *n)
-{
-    int rc = ZP_OK;
-    char *text = NULL;
-    cJSON *root = NULL;
-    size_t len = 0;
-    if (optional && access(path, F_OK) != 0 && errno == ENOENT)
-        return ZP_OK;
-    ZP_CHECK(zp_read_file(path, &text, &len));
-    root = cJSON_Parse(text);
-    cJSON *tasks = root ? cJSON_GetObjectItemCaseSensitive(root, "tasks") : NULL;
-    if (!cJSON_IsArray(tasks))
-        ZP_CHECK(zp_fail(ZP_EINPUT, "%s: not a zoneplace summary (no \"tasks\" list)", path));
-    int count = cJSON_GetArraySize(tasks), i = 0;
-    if (ids)
-        ZP_ALLOC(*ids, count);
-    for (cJSON *t = tasks->child; t; t = t->next, i++) {
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(t, "task");
-        const cJSON *inst = cJSON_GetObjectItemCaseSensitive(t, "instance");
-        const cJSON *zones = cJSON_GetObjectItemCaseSensitive(t, "zones");
-        const cJSON *seed = cJSON_GetObjectItemCaseSensitive(t, "seed");
-        if (!cJSON_IsNumber(id) || !cJSON_IsNumber(zones) || !cJSON_IsNumber(seed))
-            ZP_CHECK(zp_fail(ZP_EINPUT, "%s: tasks[%d]: expected \"task\", \"zones\", \"seed\"",
-                             path, i));
-        ZP_CHECK(check_old_task(r, path, id->valueint,
-                                cJSON_IsString(inst) ? inst->valuestring : NULL, zones->valueint,
-                                seed->valuedouble));
-        if (ids)
-            (*ids)[i] = id->valueint;
-    }
-    if (ids)
-        *n = count;
-    r->old_summary = cJSON_DetachItemViaPointer(root, tasks);
-out:
-    cJSON_Delete(root);
-    zp_free(text);
-    return rc;
-}
-
 /* Rank 0: the task ids held by the output being resumed. */
 static int read_done(sweep_run *r, int **ids, int *n)
 {
@@ -410,7 +348,7 @@ static int read_done(sweep_run *r, int **ids, int *n)
     *n = 0;
     int rc = ZP_OK;
     if (resume_is_json(&r->cli))
-        return read_old_summary(r, r->cli.resume, 0, ids, n);
+        return sweepjson_read_summary(r->cli.resume, r->s, 0, &r->old_summary, ids, n);
     ZP_CHECK(h5out_completed_tasks(r->cli.resume, ids, n));
     for (int i = 0; i < *n; i++) {
         int id = (*ids)[i];
@@ -423,111 +361,24 @@ out:
     return rc;
 }
 
-/* Collective: the digest of everything that determines the results: the zoneplace version, the
- * sweep file as parsed, every task's effective search options (sweep file, instance configs and
- * command line), every instance's problem. A JSON object of hex strings, the same on every rank,
- * stored in both outputs and compared by --resume. */
+/* Collective: the digest of what determines the results (sweepjson.h), the same on every rank,
+ * stored in both outputs and compared by --resume; the sweep's effective search options. */
 static int make_digest(sweep_run *r)
 {
-    const sweep_def *s = r->s;
-    char hex[17], key[300];
-    uint64_t settings = ZP_DIGEST_INIT;
-    cJSON *d = cJSON_CreateObject();
-    if (!d)
-        return zp_fail(ZP_ERUNTIME, "out of memory");
-    cJSON_AddStringToObject(d, "version", ZP_VERSION);
-    zp_digest_hex(zp_digest_str(ZP_DIGEST_INIT, s->resolved_json), hex);
-    cJSON_AddStringToObject(d, "sweep", hex);
-    for (int id = 0; id < s->ntasks; id++) {
-        zp_options o;
-        const sweep_task *t = &s->tasks[id];
-        sweep_task_options(s, t, &r->cfg[t->instance]->options, &o);
-        settings = zp_digest_options(settings, &o);
-    }
-    zp_digest_hex(settings, hex);
-    cJSON_AddStringToObject(d, "settings", hex);
-    for (int i = 0; i < s->ninst; i++) {
-        uint64_t h = zp_digest_problem(ZP_DIGEST_INIT, r->cfg[i]->base);
-        if (r->cfg[i]->arrivals)
-            h = zp_digest_problem(h, r->cfg[i]->arrivals);
-        zp_digest_hex(h, hex);
-        snprintf(key, sizeof key, "instance %s", s->inst[i].name);
-        cJSON_AddStringToObject(d, key, hex);
-    }
-    r->digest = cJSON_PrintUnformatted(d);
-    cJSON_Delete(d);
-    r->settings = zp_options_json(&s->search);
-    return r->digest && r->settings ? ZP_OK : zp_fail(ZP_ERUNTIME, "out of memory");
+    int rc = ZP_OK;
+    ZP_CHECK(sweepjson_make_digest(r->s, r->cfg, ZP_VERSION, &r->digest));
+    if (!(r->settings = zp_options_json(&r->s->search)))
+        rc = zp_fail(ZP_ERUNTIME, "out of memory");
+out:
+    return rc;
 }
 
 /* Rank 0: the digest recorded in the output being resumed into r->old_digest (NULL: none). */
 static int read_old_digest(sweep_run *r)
 {
-    int rc = ZP_OK;
-    char *text = NULL;
-    size_t len = 0;
-    cJSON *root = NULL;
     if (!resume_is_json(&r->cli))
         return h5out_root_string(r->cli.resume, "digest", &r->old_digest);
-    ZP_CHECK(zp_read_file(r->cli.resume, &text, &len));
-    root = cJSON_Parse(text);
-    cJSON *d = cJSON_GetObjectItemCaseSensitive(root, "digest");
-    char *printed = cJSON_IsObject(d) ? cJSON_PrintUnformatted(d) : NULL;
-    if (printed && !(r->old_digest = zp_strdup(printed)))
-        rc = ZP_ERUNTIME;
-    cJSON_free(printed);
-out:
-    cJSON_Delete(root);
-    zp_free(text);
-    return rc;
-}
-
-/* What a digest entry stands for, in a message. */
-static void describe_part(const char *key, const cJSON *now, const cJSON *old, char *buf,
-                          size_t size)
-{
-    if (strcmp(key, "version") == 0)
-        snprintf(buf, size, "the zoneplace version (%s there, %s here)",
-                 cJSON_IsString(old) ? old->valuestring : "none",
-                 cJSON_IsString(now) ? now->valuestring : "none");
-    else if (strcmp(key, "sweep") == 0)
-        snprintf(buf, size, "the sweep file's parameters");
-    else if (strcmp(key, "settings") == 0)
-        snprintf(buf, size, "the effective search options (sweep file, configs, command line)");
-    else if (!now || !old)
-        snprintf(buf, size, "the instances (%s %s)", key, now ? "is new" : "is gone");
-    else
-        snprintf(buf, size, "the content of %s", key);
-}
-
-/* Rank 0: ZP_EINPUT naming every part of the digest that differs from the resumed output's. */
-static int compare_digest(const sweep_run *r)
-{
-    char list[900] = "", part[256];
-    cJSON *now = cJSON_Parse(r->digest), *old = r->old_digest ? cJSON_Parse(r->old_digest) : NULL;
-    if (!old)
-        snprintf(list, sizeof list, "it records no digest (made by an older zoneplace)");
-    for (const cJSON *e = now ? now->child : NULL; e && old; e = e->next) {
-        const cJSON *o = cJSON_GetObjectItemCaseSensitive(old, e->string);
-        if (cJSON_IsString(o) && strcmp(o->valuestring, e->valuestring) == 0)
-            continue;
-        describe_part(e->string, e, o, part, sizeof part);
-        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", list[0] ? "; " : "",
-                 part);
-    }
-    for (const cJSON *o = old ? old->child : NULL; o; o = o->next)
-        if (!cJSON_GetObjectItemCaseSensitive(now, o->string)) {
-            describe_part(o->string, NULL, o, part, sizeof part);
-            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", list[0] ? "; " : "",
-                     part);
-        }
-    cJSON_Delete(now);
-    cJSON_Delete(old);
-    if (!list[0])
-        return ZP_OK;
-    return zp_fail(ZP_EINPUT, "--resume %s: made with other inputs or settings, its tasks would "
-                              "not match: %s differ (--start-over computes every task again)",
-                   r->cli.resume, list);
+    return sweepjson_read_digest(r->cli.resume, &r->old_digest);
 }
 
 /* Collective: whether the resumed output was made the way this sweep would make it; with
@@ -539,7 +390,7 @@ static int check_resume_digest(sweep_run *r)
     if (r->rank == 0) {
         rc = read_old_digest(r);
         if (rc == ZP_OK)
-            rc = compare_digest(r);
+            rc = sweepjson_compare_digest(r->digest, r->old_digest, r->cli.resume);
         if (rc == ZP_EINPUT && r->cli.start_over) {
             zp_error_clear();
             rc = ZP_OK, restart = 1;
@@ -570,7 +421,7 @@ static int setup_resume(sweep_run *r)
         n = nn;
         /* a summary being updated besides an .h5 resume keeps its old entries */
         if (rc == ZP_OK && r->cli.summary && !r->old_summary)
-            rc = read_old_summary(r, r->cli.summary, 1, NULL, NULL);
+            rc = sweepjson_read_summary(r->cli.summary, r->s, 1, &r->old_summary, NULL, NULL);
     }
     ZP_CHECK(par_agree_status(r->world, rc));
     ZP_CHECK(par_bcast(r->world, &n, sizeof n, 0));
@@ -858,161 +709,26 @@ out:
     return rc;
 }
 
-static void problem_group_name(int index, char *buf, size_t size)
-{
-    if (index <= 0)
-        snprintf(buf, size, "problem");
-    else
-        snprintf(buf, size, "problem_%d", index);
-}
-
 /* ---- outputs -------------------------------------------------------------------------------- */
 
-static cJSON *task_params_json(const sweep_def *s, const sweep_task *t)
-{
-    cJSON *o = cJSON_CreateObject();
-    if (!o)
-        return NULL;
-    cJSON_AddNumberToObject(o, "task", t->id);
-    cJSON_AddStringToObject(o, "instance", s->inst[t->instance].name);
-    cJSON_AddNumberToObject(o, "zones", t->zones);
-    cJSON_AddNumberToObject(o, "apps", (double)t->apps);
-    cJSON_AddNumberToObject(o, "seed", (double)t->seed);
-    cJSON_AddNumberToObject(o, "starts", t->starts);
-    cJSON_AddStringToObject(o, "capacity_mode", sweep_capmode_name(t->capacity_mode));
-    cJSON_AddNumberToObject(o, "imbalance", t->imbalance);
-    cJSON_AddNumberToObject(o, "requests", t->requests);
-    cJSON_AddNumberToObject(o, "move_factor", t->move_factor);
-    return o;
-}
-
-/* The summary entry of a task: report.c's, plus the sweep parameters it ran with. */
-static cJSON *task_result_json(const sweep_def *s, const sweep_task *t, const zp_task_result *res)
-{
-    cJSON *o = report_task_json(res, s->inst[t->instance].name);
-    if (!o)
-        return NULL;
-    cJSON_AddStringToObject(o, "capacity_mode", sweep_capmode_name(t->capacity_mode));
-    cJSON_AddNumberToObject(o, "imbalance", t->imbalance);
-    cJSON_AddNumberToObject(o, "requests", t->requests);
-    cJSON_AddNumberToObject(o, "move_factor", t->move_factor);
-    return o;
-}
-
-static int task_id_of(const cJSON *entry)
-{
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(entry, "task");
-    return cJSON_IsNumber(id) ? id->valueint : -1;
-}
-
-/* Rank 0: the summary JSON: the resumed summary's tasks and this run's, by task id, in a
- * temporary file *tmp to publish (outfile.h). */
+/* Rank 0: the summary JSON of every task finished so far in a temporary file *tmp to publish
+ * (outfile.h). */
 static int write_summary(sweep_run *r, char **tmp)
 {
-    int rc = ZP_OK;
-    const sweep_def *s = r->s;
-    char *text = NULL;
-    cJSON **by_id = NULL;
-    cJSON *root = cJSON_CreateObject();
-    if (!root)
-        ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
-    ZP_ALLOC(by_id, s->ntasks);
-    for (cJSON *e = r->old_summary ? r->old_summary->child : NULL; e; e = e->next) {
-        int id = task_id_of(e);
-        if (id >= 0 && id < s->ntasks)
-            by_id[id] = e;
-    }
-    cJSON *fresh = cJSON_CreateArray(); /* owns the new entries until they move into tasks */
-    if (!fresh)
-        ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
-    cJSON_AddItemToObject(root, "fresh", fresh);
-    for (int i = 0; i < r->nsel; i++) {
-        if (!r->have[i])
-            continue;
-        cJSON *e = task_result_json(s, &s->tasks[r->sel[i]], &r->all[i]);
-        if (!e)
-            ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
-        cJSON_AddItemToArray(fresh, e);
-        by_id[r->sel[i]] = e;
-    }
-    int ndone = 0, nselected_done = 0;
-    cJSON *tasks = cJSON_CreateArray();
-    if (!tasks)
-        ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
-    for (int id = 0; id < s->ntasks; id++) {
-        if (!by_id[id])
-            continue;
-        cJSON_AddItemReferenceToArray(tasks, by_id[id]);
-        ndone++;
-    }
-    for (int id = 0; id < s->ntasks; id++) {
-        int selected = id % r->cli.slice_n == r->cli.slice_i;
-        if (selected && r->cli.nonly) {
-            selected = 0;
-            for (int j = 0; j < r->cli.nonly; j++)
-                selected |= s->tasks[id].zones == r->cli.only[j];
-        }
-        nselected_done += selected && by_id[id];
-    }
-    cJSON_AddStringToObject(root, "creator", "zoneplace");
-    cJSON_AddStringToObject(root, "version", ZP_VERSION);
-    cJSON_AddStringToObject(root, "command", "sweep");
-    cJSON_AddStringToObject(root, "sweep", s->name ? s->name : "");
-    cJSON_AddStringToObject(root, "sweep_file", s->source);
-    cJSON_AddNumberToObject(root, "tasks_total", s->ntasks);
-    cJSON_AddNumberToObject(root, "tasks_selected", r->nselected_all);
-    cJSON_AddNumberToObject(root, "tasks_done", ndone);
-    cJSON_AddBoolToObject(root, "complete", nselected_done == r->nselected_all);
-    cJSON_AddStringToObject(root, "stopped_by", r->stopped ? stopsig_name(r->stopped) : "");
-    cJSON_AddItemToObject(root, "digest", cJSON_Parse(r->digest));
-    cJSON_AddItemToObject(root, "tasks", tasks);
-    /* print with the references, then drop the helper array from the output */
-    cJSON_DetachItemViaPointer(root, fresh);
-    text = cJSON_Print(root);
-    cJSON_Delete(fresh);
-    if (!text)
-        ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
-    rc = zp_temp_write(r->cli.summary, text, tmp);
-out:
-    cJSON_free(text);
-    cJSON_Delete(root);
-    zp_free(by_id);
-    return rc;
+    const sweep_cli *c = &r->cli;
+    sweepjson_summary sum = {r->s, r->old_summary, r->sel, r->all, r->have, r->nsel,
+                             r->nselected_all, c->slice_i, c->slice_n, c->only, c->nonly,
+                             ZP_VERSION, r->stopped ? stopsig_name(r->stopped) : "", r->digest};
+    return sweepjson_write_summary(&sum, c->summary, tmp);
 }
 
-/* /parameters of the HDF5 file: the sweep file as parsed, the parameters of every task, and how
- * this run was split. */
+/* /parameters of the HDF5 file (sweepjson.h), with how this run was split. */
 static char *parameters_json(const sweep_run *r)
 {
-    const sweep_def *s = r->s;
-    cJSON *root = cJSON_CreateObject();
-    if (!root)
-        return NULL;
-    cJSON_AddStringToObject(root, "command", "sweep");
-    cJSON_AddStringToObject(root, "sweep_file", s->source);
-    cJSON_AddItemToObject(root, "sweep", cJSON_Parse(s->resolved_json));
-    cJSON *tasks = cJSON_AddArrayToObject(root, "tasks");
-    for (int id = 0; tasks && id < s->ntasks; id++) {
-        cJSON *t = task_params_json(s, &s->tasks[id]);
-        if (t && r->problem_of[id] >= 0) {
-            char name[32];
-            problem_group_name(r->problem_of[id], name, sizeof name);
-            cJSON_AddStringToObject(t, "problem", name);
-        }
-        cJSON_AddItemToArray(tasks, t);
-    }
-    cJSON_AddNumberToObject(root, "ranks", r->size);
-    cJSON_AddNumberToObject(root, "ranks_per_task", r->rpt);
-    cJSON_AddNumberToObject(root, "groups", r->ngroups);
-    cJSON *slice = cJSON_AddArrayToObject(root, "slice");
-    cJSON_AddItemToArray(slice, cJSON_CreateNumber(r->cli.slice_i));
-    cJSON_AddItemToArray(slice, cJSON_CreateNumber(r->cli.slice_n));
-    cJSON_AddItemToObject(root, "only_zones", cJSON_CreateIntArray(r->cli.only, r->cli.nonly));
-    char *text = cJSON_PrintUnformatted(root);
-    cJSON_Delete(root);
-    return text;
+    sweepjson_split split = {r->size, r->rpt, r->ngroups, r->cli.slice_i, r->cli.slice_n,
+                             r->cli.only, r->cli.nonly};
+    return sweepjson_parameters(r->s, r->problem_of, &split);
 }
-
 
 /* Collective: the final problem (with arrivals) of task t. */
 static int final_problem(const sweep_run *r, const sweep_task *t, zp_problem **p)
@@ -1122,7 +838,7 @@ out:
             rc = close_rc;
     }
     problem_destroy(&prob); /* after the close: the output refers to the last problem */
-    cJSON_free(params);
+    zp_free(params);
     return rc;
 }
 
