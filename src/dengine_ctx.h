@@ -1,0 +1,26 @@
+/* dengine_ctx.h - the state the distributed engine's files share for one placement: dengine.c
+ * (clustering, contraction, the coarsest level, the driver) and drefine.c (refinement and
+ * rebalancing of a level). Internal to the engine: only those two files include it. */
+#ifndef ZP_DENGINE_CTX_H
+#define ZP_DENGINE_CTX_H
+
+#include <stdint.h>
+
+#include "dengine.h"
+
+typedef struct {
+    zp_dcomm *dc;
+    zp_exchange *ex;
+    const zp_problem *zones;
+    const zp_dengine_params *prm;
+    int k;
+    int64_t limit;       /* most apps per zone (the band's top) */
+    int64_t lo;          /* fewest apps per zone (the band's bottom) */
+    int64_t total;       /* apps */
+    int64_t scale;
+    int64_t *conn;       /* [k] scratch: connection of a vertex to each zone */
+    int *touched;        /* [k] zones with conn != 0 */
+    zp_dengine_stats *stats;
+} dctx;
+
+#endif
