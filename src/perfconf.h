@@ -42,15 +42,15 @@
 #ifndef ZP_PERFCONF_H
 #define ZP_PERFCONF_H
 
-#include <cJSON.h>
-
 #include "perfmodel.h"
+
+struct cJSON; /* the JSON library's node: callers of perf_parse include <cJSON.h>, others need not */
 
 /* Parses the "perf" section (node, a JSON object) for problem p; file names the config in
  * messages. On success *out is a new zp_perf the caller releases with perf_destroy(). On failure
  * *out is untouched and the status is ZP_EINPUT with a message "file: perf.path: what is wrong",
  * or ZP_ERUNTIME when out of memory. p must have its apps, zones and dependencies set. */
-int perf_parse(const cJSON *node, const char *file, const zp_problem *p, zp_perf **out);
+int perf_parse(const struct cJSON *node, const char *file, const zp_problem *p, zp_perf **out);
 
 /* perf_parse() of the section kept as JSON text (zp_config.perf_json); *out = NULL when text is
  * NULL (no "perf" section). */
