@@ -21,12 +21,6 @@
 #define MAX_BALANCE_WEIGHT (INT_MAX - 1) /* below ZP_UNLIMITED_SLOTS: no zone load reaches it */
 #define TOKEN_SHOWN 40 /* characters of a bad token quoted in a message */
 
-#if defined(__GNUC__)
-#define PREFETCH(addr) __builtin_prefetch(addr)
-#else
-#define PREFETCH(addr) ((void)(addr))
-#endif
-
 /* ---------------------------------------------------------------------------------------- */
 /* Integer tokens (METIS files, partition files).                                           */
 
@@ -103,8 +97,9 @@ typedef struct {
     double w;
 } nb_weight;
 
-/* Vertex u's upper entries: [first unclaimed, end). Kept together because the symmetry
- * check reads both at random vertices (one cache miss instead of two). */
+/* Vertex u's upper entries (v > u) not yet claimed by their other end: [next, end) of its row.
+ * Kept together because the symmetry check reads both at random vertices (one cache miss
+ * instead of two). */
 typedef struct {
     int64_t next, end;
 } upper_range;
@@ -117,16 +112,17 @@ typedef struct {
     int has_vsize, has_vwgt, has_ewgt, ncon;
     long header_line;
     zp_problem *p;
-    /* Upper half of the adjacency (v > u, listed on u's line), grouped by u and sorted by v.
-     * It becomes the dependency list; the lower half is only checked against it. Neighbour
-     * and weight sit together: the check reads them at random places. */
-    int *src;
-    nb_weight *up;
-    int64_t nup, capup;
-    int *dst;  /* the dependency list handed to problem_set_dependencies, from up */
-    double *w; /* NULL without edge weights */
+    /* The adjacency as the vertex lines list it, row after row, each row sorted by neighbour
+     * (files usually are: checked first): it becomes the problem's CSR as it is, without an
+     * edge list to scatter, merge and sort again. */
+    int64_t *xadj; /* [vcap + 1] */
+    int *adj;
+    double *wgt;
+    int64_t nadj, capadj;
+    int64_t nup;         /* upper entries (v > u) so far: the edges */
+    double weight_total; /* their weights */
     /* Symmetry check in one pass: vertex u's lower entries (v < u) must claim the next
-     * unclaimed entry of v's sorted upper list, since rows arrive in increasing u. */
+     * unclaimed upper entry of v's sorted row, since rows arrive in increasing u. */
     upper_range *range; /* [vcap] */
     int64_t *vline;     /* [vcap] line of each vertex, for messages */
     /* Vertex sizes and weights until the problem exists. Per-vertex arrays grow with the
@@ -136,22 +132,21 @@ typedef struct {
     double *vweight; /* [vcap * ncon] or NULL */
     int64_t vcap;
     int64_t balance_total; /* sum of the first vertex weights so far (the balance weights) */
-    nb_weight *lower;   /* the current line's lower entries (v < u) */
-    int64_t lower_cap, nlower;
+    nb_weight *sorted;     /* scratch for a row listed out of order */
+    int64_t sorted_cap;
 } metis_reader;
 
 static void metis_reader_free(metis_reader *mr)
 {
     reader_close(&mr->in);
-    zp_free(mr->src);
-    zp_free(mr->up);
-    zp_free(mr->dst);
-    zp_free(mr->w);
+    zp_free(mr->xadj);
+    zp_free(mr->adj);
+    zp_free(mr->wgt);
     zp_free(mr->range);
     zp_free(mr->vline);
     zp_free(mr->vsize);
     zp_free(mr->vweight);
-    zp_free(mr->lower);
+    zp_free(mr->sorted);
     problem_destroy(&mr->p);
 }
 
@@ -272,7 +267,8 @@ static int vertex_room(metis_reader *mr, int u)
     if (u < mr->vcap)
         return ZP_OK;
     int64_t cap = ZP_MIN((int64_t)mr->n, ZP_MAX(2 * mr->vcap, (int64_t)4096));
-    if (grow_to((void **)&mr->range, sizeof *mr->range, cap) != ZP_OK ||
+    if (grow_to((void **)&mr->xadj, sizeof *mr->xadj, cap + 1) != ZP_OK ||
+        grow_to((void **)&mr->range, sizeof *mr->range, cap) != ZP_OK ||
         grow_to((void **)&mr->vline, sizeof *mr->vline, cap) != ZP_OK ||
         (mr->has_vsize && grow_to((void **)&mr->vsize, sizeof *mr->vsize, cap) != ZP_OK) ||
         (mr->ncon > 0 &&
@@ -282,25 +278,39 @@ static int vertex_room(metis_reader *mr, int u)
     return ZP_OK;
 }
 
-/* Appends u -> v (v > u). The header's m bounds the arrays; they grow by doubling so that an
- * absurd m in a small file does not allocate gigabytes. */
-static int add_upper(metis_reader *mr, int u, int v, double w)
+/* Room for one more adjacency entry. The header's 2m bounds the arrays (a line may go past
+ * it only with entries that fail the symmetry check); they grow by doubling so that an absurd
+ * m in a small file does not allocate gigabytes. */
+static int adjacency_room(metis_reader *mr)
 {
-    if (mr->nup == mr->m)
-        return zp_fail(ZP_EINPUT, "%s:%ld: more edges than the %lld of the header", mr->path,
-                       mr->in.line, (long long)mr->m);
-    if (mr->nup == mr->capup) {
-        int64_t cap = ZP_MIN(mr->m, ZP_MAX(2 * mr->capup, (int64_t)1 << 16));
-        int64_t c1 = mr->capup, c2 = mr->capup;
-        if (text_grow_array((void **)&mr->src, &c1, cap, sizeof *mr->src) != ZP_OK ||
-            text_grow_array((void **)&mr->up, &c2, cap, sizeof *mr->up) != ZP_OK)
-            return ZP_ERUNTIME;
-        mr->capup = cap;
-    }
-    mr->src[mr->nup] = u;
-    mr->up[mr->nup] = (nb_weight){v, w};
-    mr->nup++;
+    if (mr->nadj < mr->capadj)
+        return ZP_OK;
+    int64_t cap = ZP_MIN(2 * mr->m, ZP_MAX(2 * mr->capadj, (int64_t)1 << 16));
+    cap = ZP_MAX(cap, mr->nadj + 1);
+    if (grow_to((void **)&mr->adj, sizeof *mr->adj, cap) != ZP_OK ||
+        grow_to((void **)&mr->wgt, sizeof *mr->wgt, cap) != ZP_OK)
+        return ZP_ERUNTIME;
+    mr->capadj = cap;
     return ZP_OK;
+}
+
+/* Appends u's entry for v; an upper one (v > u) is an edge, bounded by the header's m. */
+static int add_entry(metis_reader *mr, int u, int v, double w)
+{
+    int rc = ZP_OK;
+    if (v > u) {
+        if (mr->nup == mr->m)
+            return zp_fail(ZP_EINPUT, "%s:%ld: more edges than the %lld of the header", mr->path,
+                           mr->in.line, (long long)mr->m);
+        mr->nup++;
+        mr->weight_total += w;
+    }
+    ZP_CHECK(adjacency_room(mr));
+    mr->adj[mr->nadj] = v;
+    mr->wgt[mr->nadj] = w;
+    mr->nadj++;
+out:
+    return rc;
 }
 
 static int asymmetric(const metis_reader *mr, long line, int u, int v)
@@ -316,26 +326,26 @@ static int listed_twice(const metis_reader *mr, int u, int v)
 }
 
 /* Matches u -> v (v < u) with v's upper entry for u. Rows come in increasing order, so the
- * entries of v's sorted upper list are claimed in order: the first unclaimed one must be u.
+ * upper entries of v's sorted row are claimed in order: the first unclaimed one must be u.
  * If the entry just claimed is u, this line lists v a second time. */
 static int match_lower(metis_reader *mr, int u, int v, double w)
 {
     upper_range *r = &mr->range[v];
     int64_t c = r->next;
-    if (c < r->end && mr->up[c].v == u) {
-        if (mr->up[c].w != w)
+    if (c < r->end && mr->adj[c] == u) {
+        if (mr->wgt[c] != w)
             return zp_fail(ZP_EINPUT,
                            "%s:%ld: edge %d-%d has weight %.17g here but %.17g on "
                            "line %lld",
-                           mr->path, mr->in.line, u + 1, v + 1, w, mr->up[c].w,
+                           mr->path, mr->in.line, u + 1, v + 1, w, mr->wgt[c],
                            (long long)mr->vline[v]);
         r->next++;
         return ZP_OK;
     }
-    if (c > 0 && mr->src[c - 1] == v && mr->up[c - 1].v == u)
+    if (c > mr->xadj[v] && mr->adj[c - 1] == u)
         return listed_twice(mr, u, v);
-    if (c < r->end && mr->up[c].v < u) /* v listed an earlier vertex that never listed v */
-        return asymmetric(mr, (long)mr->vline[v], v, mr->up[c].v);
+    if (c < r->end && mr->adj[c] < u) /* v listed an earlier vertex that never listed v */
+        return asymmetric(mr, (long)mr->vline[v], v, mr->adj[c]);
     return asymmetric(mr, mr->in.line, u, v);
 }
 
@@ -345,38 +355,41 @@ static int cmp_nb_weight(const void *a, const void *b)
     return (x->v > y->v) - (x->v < y->v);
 }
 
-/* Sorts u's upper entries by neighbour (files are usually sorted already: checked first),
- * which also brings a neighbour listed twice together. */
-static int sort_upper(metis_reader *mr, int u)
+/* Sorts the row [b, e) by neighbour with its weights. */
+static int sort_row(metis_reader *mr, int64_t b, int64_t e)
 {
-    int64_t len = mr->nup - mr->range[u].next, j;
-    if (len < 2) /* nothing to sort; mr->up is still NULL before the first edge */
-        return ZP_OK;
-    nb_weight *row = mr->up + mr->range[u].next;
-    for (j = 1; j < len && row[j - 1].v < row[j].v; j++)
-        ;
-    if (j < len && row[j - 1].v > row[j].v) {
-        qsort(row, (size_t)len, sizeof *row, cmp_nb_weight);
-        for (j = 1; j < len && row[j - 1].v < row[j].v; j++)
-            ;
+    int64_t len = e - b;
+    if (text_grow_array((void **)&mr->sorted, &mr->sorted_cap, len, sizeof *mr->sorted) != ZP_OK)
+        return ZP_ERUNTIME;
+    for (int64_t j = 0; j < len; j++)
+        mr->sorted[j] = (nb_weight){mr->adj[b + j], mr->wgt[b + j]};
+    qsort(mr->sorted, (size_t)len, sizeof *mr->sorted, cmp_nb_weight);
+    for (int64_t j = 0; j < len; j++) {
+        mr->adj[b + j] = mr->sorted[j].v;
+        mr->wgt[b + j] = mr->sorted[j].w;
     }
-    return j < len ? listed_twice(mr, u, row[j].v) : ZP_OK;
+    return ZP_OK;
 }
 
-/* Splits the upper entries into the arrays problem_set_dependencies takes. */
-static int metis_split_upper(metis_reader *mr)
+/* Sorts u's row by neighbour (files are usually sorted already: checked first), which also
+ * brings a neighbour listed twice together, and marks its upper entries unclaimed. */
+static int finish_row(metis_reader *mr, int u)
 {
     int rc = ZP_OK;
-    ZP_ALLOC(mr->dst, mr->nup);
-    if (mr->has_ewgt)
-        ZP_ALLOC(mr->w, mr->nup);
-    for (int64_t j = 0; j < mr->nup; j++) {
-        mr->dst[j] = mr->up[j].v;
-        if (mr->w)
-            mr->w[j] = mr->up[j].w;
+    int64_t b = mr->xadj[u], e = mr->nadj, j;
+    for (j = b + 1; j < e && mr->adj[j - 1] < mr->adj[j]; j++)
+        ;
+    if (j < e && mr->adj[j - 1] > mr->adj[j]) {
+        ZP_CHECK(sort_row(mr, b, e));
+        for (j = b + 1; j < e && mr->adj[j - 1] < mr->adj[j]; j++)
+            ;
     }
-    zp_free(mr->up);
-    mr->up = NULL;
+    if (j < e)
+        return listed_twice(mr, u, mr->adj[j]);
+    for (j = b; j < e && mr->adj[j] < u; j++)
+        ;
+    mr->range[u] = (upper_range){j, e};
+    mr->xadj[u + 1] = e;
 out:
     return rc;
 }
@@ -438,37 +451,33 @@ static int metis_edge_weight(metis_reader *mr, int u, int64_t nb, char **s, doub
     return ZP_OK;
 }
 
-/* One vertex line: [size] [weights] then neighbour [weight] pairs. */
-/* Matches the line's lower entries. Their lookups land at random vertices (two dependent
- * cache misses each), so the addresses are prefetched for the whole line first and the
- * misses of a line overlap instead of queueing. */
-static int match_line(metis_reader *mr, int u)
+/* Matches the lower entries of u's row (v < u), in the order of the line. Their lookups land
+ * at random vertices (two dependent cache misses each), so the addresses are prefetched for
+ * the whole row first and the misses of a line overlap instead of queueing. */
+static int match_row(metis_reader *mr, int u)
 {
-    int64_t k;
-    for (k = 0; k < mr->nlower; k++)
-        PREFETCH(&mr->range[mr->lower[k].v]);
-    for (k = 0; mr->up && k < mr->nlower; k++) /* NULL before the first upper entry */
-        PREFETCH(&mr->up[mr->range[mr->lower[k].v].next]);
-    for (k = 0; k < mr->nlower; k++) {
-        int rc = match_lower(mr, u, mr->lower[k].v, mr->lower[k].w);
+    int64_t b = mr->xadj[u], e = mr->nadj, j;
+    for (j = b; j < e; j++)
+        if (mr->adj[j] < u)
+            ZP_PREFETCH(&mr->range[mr->adj[j]]);
+    for (j = b; j < e; j++)
+        if (mr->adj[j] < u) {
+            int64_t c = mr->range[mr->adj[j]].next;
+            ZP_PREFETCH(&mr->adj[c]);
+            ZP_PREFETCH(&mr->wgt[c]);
+        }
+    for (j = b; j < e; j++) {
+        int rc = mr->adj[j] < u ? match_lower(mr, u, mr->adj[j], mr->wgt[j]) : ZP_OK;
         if (rc != ZP_OK)
             return rc;
     }
     return ZP_OK;
 }
 
-static int add_lower(metis_reader *mr, int v, double w)
-{
-    if (text_grow_array((void **)&mr->lower, &mr->lower_cap, mr->nlower + 1, sizeof *mr->lower) != ZP_OK)
-        return ZP_ERUNTIME;
-    mr->lower[mr->nlower++] = (nb_weight){v, w};
-    return ZP_OK;
-}
-
+/* One vertex line: [size] [weights] then neighbour [weight] pairs. */
 static int metis_vertex(metis_reader *mr, int u, char *s)
 {
     int rc = ZP_OK;
-    mr->nlower = 0;
     ZP_CHECK(metis_vertex_values(mr, u, &s));
     for (;;) {
         int64_t nb;
@@ -484,10 +493,9 @@ static int metis_vertex(metis_reader *mr, int u, char *s)
             return zp_fail(ZP_EINPUT, "%s:%ld: vertex %d lists itself (self-loop)", mr->path,
                            mr->in.line, u + 1);
         ZP_CHECK(metis_edge_weight(mr, u, nb, &s, &w));
-        int v = (int)nb - 1;
-        ZP_CHECK(v > u ? add_upper(mr, u, v, w) : add_lower(mr, v, w));
+        ZP_CHECK(add_entry(mr, u, (int)nb - 1, w));
     }
-    ZP_CHECK(match_line(mr, u));
+    ZP_CHECK(match_row(mr, u));
 out:
     return rc;
 }
@@ -512,7 +520,7 @@ static int metis_unmatched(const metis_reader *mr)
 {
     for (int v = 0; v < mr->n; v++)
         if (mr->range[v].next < mr->range[v].end)
-            return asymmetric(mr, (long)mr->vline[v], v, mr->up[mr->range[v].next].v);
+            return asymmetric(mr, (long)mr->vline[v], v, mr->adj[mr->range[v].next]);
     return ZP_OK;
 }
 
@@ -527,10 +535,9 @@ static int metis_body(metis_reader *mr)
                            mr->path, ZP_MAX(mr->in.line, 1L), mr->n, u);
         ZP_CHECK(vertex_room(mr, u));
         mr->vline[u] = mr->in.line;
-        mr->range[u].next = mr->nup;
+        mr->xadj[u] = mr->nadj;
         ZP_CHECK(metis_vertex(mr, u, line));
-        ZP_CHECK(sort_upper(mr, u));
-        mr->range[u].end = mr->nup;
+        ZP_CHECK(finish_row(mr, u));
     }
     ZP_CHECK(metis_trailer(mr));
     ZP_CHECK(metis_unmatched(mr));
@@ -539,6 +546,29 @@ static int metis_body(metis_reader *mr)
                        "%s:%ld: the header announces %lld edges, the vertex lines "
                        "list %lld",
                        mr->path, mr->header_line, (long long)mr->m, (long long)mr->nup);
+out:
+    return rc;
+}
+
+/* Hands the rows read to the problem as its CSR (a file lists every edge once: nothing merged,
+ * multiplicity 1). */
+static int metis_adjacency(metis_reader *mr)
+{
+    int rc = ZP_OK;
+    zp_problem *p = mr->p;
+    if (!mr->adj) /* no edges: the arrays exist all the same */
+        ZP_CHECK(adjacency_room(mr));
+    ZP_ALLOC(p->adjmult, mr->nadj);
+    for (int64_t j = 0; j < mr->nadj; j++)
+        p->adjmult[j] = 1;
+    p->xadj = mr->xadj;
+    p->adjncy = mr->adj;
+    p->adjwgt = mr->wgt;
+    mr->xadj = NULL;
+    mr->adj = NULL;
+    mr->wgt = NULL;
+    p->ndeps = mr->m;
+    p->dep_weight_total = mr->weight_total;
 out:
     return rc;
 }
@@ -553,19 +583,19 @@ int graphio_read_metis(const char *path, zp_problem **out)
     ZP_CHECK(reader_open(&mr.in, path));
     ZP_CHECK(metis_header(&mr));
     ZP_CHECK(metis_body(&mr));
-    /* The checking arrays go before the CSR is built: that is the peak of the read. */
     reader_close(&mr.in);
     zp_free(mr.range);
     zp_free(mr.vline);
+    zp_free(mr.sorted);
     mr.range = NULL;
     mr.vline = NULL;
+    mr.sorted = NULL;
     ZP_CHECK(metis_problem(&mr));
     zp_free(mr.vsize);
     zp_free(mr.vweight);
     mr.vsize = mr.vweight = NULL;
-    ZP_CHECK(metis_split_upper(&mr));
+    ZP_CHECK(metis_adjacency(&mr));
     ZP_CHECK(name_apps(mr.p, "v", 1));
-    ZP_CHECK(problem_set_dependencies(mr.p, mr.m, mr.src, mr.dst, mr.w));
     *out = mr.p;
     mr.p = NULL;
 out:

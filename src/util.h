@@ -99,4 +99,12 @@ double zp_now(void);
 #define ZP_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define ZP_MAX(a, b) ((a) > (b) ? (a) : (b))
 
+/* Asks for the cache line of addr ahead of a random read: loops over a vertex's neighbours
+ * issue the misses of a whole row at once instead of one after the other. */
+#if defined(__GNUC__)
+#define ZP_PREFETCH(addr) __builtin_prefetch(addr)
+#else
+#define ZP_PREFETCH(addr) ((void)(addr))
+#endif
+
 #endif
