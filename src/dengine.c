@@ -75,17 +75,29 @@ static void map_free(rate_map *m)
     memset(m, 0, sizeof *m);
 }
 
-static int64_t map_slot(rate_map *m, int64_t key)
+/* The slot of key among the first mask + 1 slots (a power of two, at least twice the keys
+ * the vertex can bring): a small vertex uses a table that stays in the L1 cache, not one sized
+ * for the largest degree, whose slots missed the cache at every rating. */
+static int64_t map_slot(rate_map *m, int64_t mask, int64_t key)
 {
-    int64_t h = (int64_t)(mix64((uint64_t)key) & (uint64_t)(m->cap - 1));
+    int64_t h = (int64_t)(mix64((uint64_t)key) & (uint64_t)mask);
     while (m->key[h] != -1 && m->key[h] != key)
-        h = (h + 1) & (m->cap - 1);
+        h = (h + 1) & mask;
     if (m->key[h] == -1) {
         m->key[h] = key;
         m->val[h] = 0;
         m->used[m->nused++] = h;
     }
     return h;
+}
+
+/* The mask of map_slot for at most keys keys. */
+static int64_t map_mask(int64_t keys)
+{
+    int64_t mask = 15;
+    while (mask + 1 < 2 * keys)
+        mask = 2 * mask + 1;
+    return mask;
 }
 
 static void map_clear(rate_map *m)
@@ -99,8 +111,11 @@ static void map_clear(rate_map *m)
 static int64_t lp_target(const dctx *c, const zp_dgraph *g, rate_map *m, int u,
                          const int64_t *label, int level, int round)
 {
-    for (int64_t j = g->xadj[u]; j < g->xadj[u + 1]; j++)
-        m->val[map_slot(m, label[g->adj[j]])] += g->wgt[j];
+    int64_t b = g->xadj[u], e = g->xadj[u + 1], mask = map_mask(e - b + 1);
+    for (int64_t j = b; j < e; j++)
+        ZP_PREFETCH(&label[g->adj[j]]);
+    for (int64_t j = b; j < e; j++)
+        m->val[map_slot(m, mask, label[g->adj[j]])] += g->wgt[j];
     int64_t own = label[u], best = -1, best_w = 0, own_w = 0;
     uint64_t best_h = 0;
     for (int64_t i = 0; i < m->nused; i++) {
@@ -359,12 +374,16 @@ static int local_coarse_edges(const zp_dgraph *g, const int64_t *cmap, const int
     for (int64_t i = 0; i < nd; i++) {
         int64_t cu = ids[i];
         int owner = dgraph_owner(cvd, size, cu);
+        int64_t deg = 0;
+        for (int64_t a = start[i]; a < start[i + 1]; a++)
+            deg += g->xadj[member[a] + 1] - g->xadj[member[a]];
+        int64_t mask = map_mask(deg + 1);
         for (int64_t a = start[i]; a < start[i + 1]; a++) {
             int u = member[a];
             for (int64_t j = g->xadj[u]; j < g->xadj[u + 1]; j++) {
                 int64_t cv = cmap[g->adj[j]];
                 if (cv != cu)
-                    m.val[map_slot(&m, cv)] += g->wgt[j];
+                    m.val[map_slot(&m, mask, cv)] += g->wgt[j];
             }
         }
         for (int64_t s = 0; s < m.nused; s++) {
@@ -417,8 +436,9 @@ static int owner_coarse_csr(const cedge *rec, int64_t total, int ncl, int64_t fi
     int64_t len = 0;
     for (int v = 0; v < ncl; v++) {
         xadj[v] = len;
+        int64_t mask = map_mask(start[v + 1] - start[v] + 1);
         for (int64_t a = start[v]; a < start[v + 1]; a++)
-            m.val[map_slot(&m, rec[order[a]].cv)] += rec[order[a]].w;
+            m.val[map_slot(&m, mask, rec[order[a]].cv)] += rec[order[a]].w;
         for (int64_t s = 0; s < m.nused; s++) {
             adj[len] = m.key[m.used[s]];
             wgt[len++] = m.val[m.used[s]];
