@@ -19,6 +19,35 @@
 #include "search.h"
 #include "util.h"
 
+/* ---- tuning constants -------------------------------------------------------------------------
+ * Where each value comes from. None is a published constant: they are budgets of this program,
+ * set in the commits named, and the exact-metric tests (tests/e2e/test_thesis.sh,
+ * test_large.sh, test_vs_metis.sh) pin the results they give. */
+/* Rounds of the iterated search of a small problem (at most ZP_AUTO_MULTILEVEL_APPS apps): a
+ * fixed budget of work, 2e6 / (n + m) rounds, at most 4,000 (set with the foundation, f390df9,
+ * for the thesis's cases). */
+#define AUTO_ROUNDS_SMALL_WORK 2e6
+#define AUTO_ROUNDS_SMALL_MAX 4000.0
+/* Rounds of a large problem (290372a; measured at 1M apps, see auto_rounds): 2e9 / (n + m), or
+ * 1.6e6 / degree^3 on sparse graphs, at most one round per two apps. */
+#define AUTO_ROUNDS_WORK 2e9
+#define AUTO_ROUNDS_DEGREE_WORK 1.6e6
+#define AUTO_ROUNDS_PER_APP 0.5
+/* Trajectory rows one start records in one search phase, over all its epochs, at most (plus
+ * each epoch's end row): with more rounds a row is recorded every ceil(rounds / (this / epochs))
+ * rounds (or every trajectory_every rounds when that is sparser), so that the memory of a run
+ * does not grow with "iterations" (1e9 rounds kept 1e9 rows, about 100 GB, before). */
+#define TRAJ_ROWS_PER_START 10000
+/* Progress lines on stderr: none in a task's first 2 s, then at most one a second (f390df9). */
+#define PROGRESS_AFTER_S 2.0
+#define PROGRESS_EVERY_S 1.0
+/* Share of --time-limit the multilevel initial placement may use, the search gets the rest
+ * (b2bd1c2, with the sweeps' time limits). */
+#define ML_TIME_SHARE 0.5
+/* Apps + adjacency entries above which freed memory stays in the heap (712a5ef: the 1M-app
+ * bench runs spent seconds of system time in page faults without it). */
+#define KEEP_FREED_MEMORY_SIZE 4e6
+
 const char *phase_name(int phase, int init_kind)
 {
     static const char *const names[] = {"",          "search",     "rebalance",
@@ -39,7 +68,7 @@ int64_t auto_rounds(const zp_problem *p)
 {
     double size = (double)p->n + (double)(p->xadj ? p->xadj[p->n] / 2 : 0);
     if (p->n <= ZP_AUTO_MULTILEVEL_APPS) /* the thesis's sizes: a fixed budget of work */
-        return (int64_t)fmin(4000.0, floor(2e6 / fmax(size, 1.0)));
+        return (int64_t)fmin(AUTO_ROUNDS_SMALL_MAX, floor(AUTO_ROUNDS_SMALL_WORK / fmax(size, 1.0)));
     /* Large problems (placed by the multilevel engine, which did most of the work): a round
      * perturbs a few apps and refines around them, so its cost hardly grows with n but does
      * with the mean degree (about 50 us at degree 4, 1.5 ms at 17, measured at 1M apps), and
@@ -47,9 +76,9 @@ int64_t auto_rounds(const zp_problem *p)
      * microservice graph of degree 17 from 2,000): 2e9 / (n + m) rounds, or 1.6e6 / degree^3
      * on sparse graphs, at most one round per two apps. */
     double degree = p->n ? (double)(p->xadj ? p->xadj[p->n] : 0) / p->n : 0;
-    double by_size = floor(2e9 / fmax(size, 1.0));
-    double by_degree = floor(1.6e6 / fmax(degree * degree * degree, 1.0));
-    return (int64_t)fmin(0.5 * p->n, fmax(by_size, by_degree));
+    double by_size = floor(AUTO_ROUNDS_WORK / fmax(size, 1.0));
+    double by_degree = floor(AUTO_ROUNDS_DEGREE_WORK / fmax(degree * degree * degree, 1.0));
+    return (int64_t)fmin(AUTO_ROUNDS_PER_APP * p->n, fmax(by_size, by_degree));
 }
 
 /* ---- trajectory ---------------------------------------------------------------------------- */
@@ -113,7 +142,8 @@ static void progress_note(progress *pg, const char *fmt, ...) __attribute__((for
 static void progress_note(progress *pg, const char *fmt, ...)
 {
     double now = zp_now();
-    if (!pg->spec->verbose || pg->spec->ex->rank != 0 || now - pg->t0 < 2.0 || now - pg->last < 1.0)
+    if (!pg->spec->verbose || pg->spec->ex->rank != 0 || now - pg->t0 < PROGRESS_AFTER_S ||
+        now - pg->last < PROGRESS_EVERY_S)
         return;
     pg->last = now;
     va_list ap;
@@ -128,7 +158,7 @@ static void progress_note(progress *pg, const char *fmt, ...)
 static void progress_phase(progress *pg, const zp_phase_result *ph)
 {
     double now = zp_now();
-    if (!pg->spec->verbose || pg->spec->ex->rank != 0 || now - pg->t0 < 2.0)
+    if (!pg->spec->verbose || pg->spec->ex->rank != 0 || now - pg->t0 < PROGRESS_AFTER_S)
         return;
     pg->last = now;
     fprintf(stderr,
@@ -236,12 +266,6 @@ static int64_t epoch_rounds(const stage *sg)
                          : (int64_t)fmax(1, floor((double)auto_rounds(sg->p) * o->effort));
     return (rounds + o->epochs - 1) / o->epochs;
 }
-
-/* Trajectory rows one start records in one search phase, over all its epochs, at most (plus
- * each epoch's end row): with more rounds a row is recorded every ceil(rounds / (this / epochs))
- * rounds (or every trajectory_every rounds when that is sparser), so that the memory of a run
- * does not grow with "iterations" (1e9 rounds kept 1e9 rows, about 100 GB, before). */
-#define TRAJ_ROWS_PER_START 10000
 
 static int record_every(const zp_options *o, int64_t rounds)
 {
@@ -458,7 +482,7 @@ static void ml_observe(void *ctx, int what, int level, int cycle, int n, const z
 static void keep_freed_memory(const zp_problem *p)
 {
 #ifdef __GLIBC__
-    if ((double)p->n + (double)p->xadj[p->n] > 4e6) {
+    if ((double)p->n + (double)p->xadj[p->n] > KEEP_FREED_MEMORY_SIZE) {
         mallopt(M_MMAP_MAX, 0);
         mallopt(M_TRIM_THRESHOLD, INT_MAX);
     }
@@ -495,7 +519,7 @@ static int place_multilevel(const zp_task_spec *spec, const zp_problem *p, int *
     zp_ml_stats stats;
     multilevel_defaults(&prm);
     if (o->time_limit > 0)
-        prm.deadline = pg->t0 + 0.5 * o->time_limit;
+        prm.deadline = pg->t0 + ML_TIME_SHARE * o->time_limit;
     prm.effort = o->effort;
     prm.observer = ml_observe;
     prm.observer_ctx = &w;
