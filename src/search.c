@@ -15,10 +15,48 @@
             return zp_rc_;                                                                         \
     } while (0)
 
+/* ---- tuning constants -------------------------------------------------------------------------
+ * Where each value comes from. The structure is Fiduccia-Mattheyses (k-way, gain heaps, rollback
+ * to the best prefix of a pass) inside an iterated local search (perturb, improve, accept); the
+ * numbers are this program's, set in the commits named: f390df9 (the foundation), 290372a (the
+ * stronger search, tuned until the thesis's case 2 reached 104-105 external dependencies on
+ * every seed in under 0.5 s), b2bd1c2. tests/e2e/test_thesis.sh pins their results. */
 /* Problems up to this many apps (the thesis's sizes) get the thorough settings: every
  * neighbour recounted after a move, long local passes, a walk that sometimes accepts a slightly
- * worse placement; larger ones the lean settings whose rounds cost little. */
+ * worse placement; larger ones the lean settings whose rounds cost little (290372a). */
 #define SMALL_N 5000
+/* FM passes of one refinement at most (b2bd1c2: a bound, passes end when one gains nothing). */
+#define FM_MAX_PASSES 1000
+/* Moves without a new best before a pass stops: n / 20, within [64, 4096] (f390df9). */
+#define FM_STALL_PER_APPS 20
+#define FM_STALL_MIN 64
+#define FM_STALL_MAX 4096
+/* Apps a pass may go outside the band beyond its best (f390df9). */
+#define FM_CHAIN_BUDGET 2
+/* Local rounds after a perturbation: passes, stall limit and the walk's probability of taking
+ * a move one edge worse; thorough (small problems) or lean (290372a). */
+#define THOROUGH_LOCAL_PASSES 8
+#define LEAN_LOCAL_PASSES 2
+#define THOROUGH_LOCAL_STALL 32
+#define LEAN_LOCAL_STALL 16
+#define THOROUGH_WALK_Q 0.1
+/* An app's k neighbour-zone entries are indexed by zone ("dense": O(1) updates instead of a
+ * scan) from this degree, or twice the zone count if larger (290372a). */
+#define DENSE_MIN_DEGREE 32
+/* Perturbations leave hubs alone: apps of more than 8 times the mean degree, at least 64
+ * (290372a). */
+#define HUB_DEGREE_FACTOR 8
+#define HUB_DEGREE_MIN 64
+/* Perturbation (290372a unless named): random draws for an app with neighbours, for a
+ * neighbour in another zone (b2bd1c2) and for a swap partner (8 k + 16, f390df9); groups of up
+ * to GROUP_MAX apps; strength up to 2 + k / 2, at most 8 moves a round. */
+#define APP_TRIES 8
+#define GROUP_ZONE_TRIES 4
+#define GROUP_MAX 4
+#define PARTNER_TRIES_PER_ZONE 8
+#define PARTNER_TRIES_MIN 16
+#define STRENGTH_BASE 2
+#define STRENGTH_MAX 8
 
 struct zp_search {
     zp_state *st;
@@ -75,9 +113,9 @@ static void set_mode(zp_search *s, int thorough);
 static void default_limits(zp_search *s)
 {
     int n = s->st->p->n;
-    s->lim.max_passes = 1000;
-    s->lim.stall_limit = ZP_MAX(64, ZP_MIN(n / 20, 4096));
-    s->lim.chain_budget = 2;
+    s->lim.max_passes = FM_MAX_PASSES;
+    s->lim.stall_limit = ZP_MAX(FM_STALL_MIN, ZP_MIN(n / FM_STALL_PER_APPS, FM_STALL_MAX));
+    s->lim.chain_budget = FM_CHAIN_BUDGET;
     s->lim.min_gain = 0;
 }
 
@@ -85,9 +123,9 @@ static void default_limits(zp_search *s)
 static void set_mode(zp_search *s, int thorough)
 {
     s->eager = thorough;
-    s->local_passes = thorough ? 8 : 2;
-    s->walk_q = thorough ? 0.1 : 0;
-    s->local_stall = thorough ? 32 : 16;
+    s->local_passes = thorough ? THOROUGH_LOCAL_PASSES : LEAN_LOCAL_PASSES;
+    s->walk_q = thorough ? THOROUGH_WALK_Q : 0;
+    s->local_stall = thorough ? THOROUGH_LOCAL_STALL : LEAN_LOCAL_STALL;
 }
 
 void search_set_limits(zp_search *s, const zp_search_limits *l)
@@ -142,7 +180,7 @@ static int create_lists(zp_search *s)
     ZP_ALLOC(s->dense, p->n);
     ZP_ALLOC(s->zcnt, p->k);
     for (int u = 0; u < p->n; u++)
-        s->dense[u] = p->xadj[u + 1] - p->xadj[u] >= ZP_MAX(2 * (int64_t)p->k, 32);
+        s->dense[u] = p->xadj[u + 1] - p->xadj[u] >= ZP_MAX(2 * (int64_t)p->k, DENSE_MIN_DEGREE);
 out:
     return rc;
 }
@@ -176,7 +214,7 @@ int search_create(zp_search **out, zp_state *st)
     }
     default_limits(s);
     s->all_fit = problem_fits_everywhere(p);
-    s->hub_degree = ZP_MAX(64, 8 * (p->n ? p->xadj[p->n] / p->n : 0));
+    s->hub_degree = ZP_MAX(HUB_DEGREE_MIN, HUB_DEGREE_FACTOR * (p->n ? p->xadj[p->n] / p->n : 0));
     set_mode(s, p->n <= SMALL_N);
     search_sync(s);
     *out = s;
@@ -613,7 +651,7 @@ static int refine_local(zp_search *s)
 static int random_partner(const zp_search *s, zp_rng *rng, int b, int a)
 {
     const zp_state *st = s->st;
-    int tries = 8 * st->p->k + 16;
+    int tries = PARTNER_TRIES_PER_ZONE * st->p->k + PARTNER_TRIES_MIN;
     for (int t = 0; t < tries; t++) {
         int v = (int)rng_below(rng, (uint64_t)st->p->n);
         if (st->x[v] == b && fits(s, v, a))
@@ -657,8 +695,8 @@ static int random_app(const zp_search *s, zp_rng *rng)
 {
     const zp_problem *p = s->st->p;
     int u = (int)rng_below(rng, (uint64_t)p->n);
-    for (int t = 0; t < 8 && (p->xadj[u + 1] == p->xadj[u] ||
-                              p->xadj[u + 1] - p->xadj[u] > s->hub_degree); t++)
+    for (int t = 0; t < APP_TRIES && (p->xadj[u + 1] == p->xadj[u] ||
+                                      p->xadj[u + 1] - p->xadj[u] > s->hub_degree); t++)
         u = (int)rng_below(rng, (uint64_t)p->n);
     return u;
 }
@@ -671,7 +709,7 @@ static void move_group(zp_search *s, zp_rng *rng, int u, int size)
     const zp_problem *p = st->p;
     int a = st->x[u], b = -1;
     int64_t deg = p->xadj[u + 1] - p->xadj[u];
-    for (int t = 0; t < 4 && deg > 0 && b < 0; t++) {
+    for (int t = 0; t < GROUP_ZONE_TRIES && deg > 0 && b < 0; t++) {
         int v = p->adjncy[p->xadj[u] + (int64_t)rng_below(rng, (uint64_t)deg)];
         if (st->x[v] != a)
             b = st->x[v];
@@ -712,7 +750,7 @@ static void perturb(zp_search *s, zp_rng *rng, int strength)
     for (int i = 0; i < strength; i++) {
         int u = random_app(s, rng);
         if (rng_below(rng, 2) == 0) {
-            move_group(s, rng, u, 1 + (int)rng_below(rng, 4));
+            move_group(s, rng, u, 1 + (int)rng_below(rng, GROUP_MAX));
             continue;
         }
         int a = st->x[u];
@@ -767,7 +805,7 @@ int search_ils(zp_search *s, zp_rng *rng, const zp_ils_params *prm)
     double best_obj = state_objective(st), cur_obj = best_obj;
     int best_is_current = 1;
     int64_t last_better = 0; /* the round that last found a better best placement */
-    int max_strength = ZP_MIN(8, 2 + p->k / 2);
+    int max_strength = ZP_MIN(STRENGTH_MAX, STRENGTH_BASE + p->k / 2);
     double thr = s->dist_gain, q = s->walk_q; /* the walk: at most one edge worse */
     for (int64_t round = 1; round <= prm->rounds; round++) {
         if (prm->deadline > 0 && zp_now() > prm->deadline)
