@@ -9,6 +9,64 @@
 #include "search.h"
 #include "util.h"
 
+/* ---- tuning constants -------------------------------------------------------------------------
+ * Where each value comes from: METIS 5 where named (Karypis and Kumar; kmetis.c, coarsen.c,
+ * defs.h), otherwise this program's own choices, set in the commits named: 290372a (the engine,
+ * tuned until the thesis's case 2 reached 104-105 external dependencies on every seed),
+ * 712a5ef (the 1M-app bench runs, `make bench`), b2bd1c2. tests/e2e/test_large.sh and
+ * test_vs_metis.sh pin their results. */
+/* Coarsen to about max(30 k, n / (20 log2 k)) vertices: METIS's k-way CoarsenTo; the second
+ * term is capped at 60 k here (b2bd1c2). */
+#define COARSEN_TO_PER_ZONE 30.0
+#define COARSEN_TO_LOG_DIVISOR 20.0
+#define COARSEN_TO_MAX_PER_ZONE 60.0
+/* Heaviest merged vertex: 1.5 times the mean weight of a coarsest-level vertex, METIS's maxvwgt
+ * = 1.5 tvwgt / CoarsenTo. */
+#define MAX_VWGT_FACTOR 1.5
+/* A level that keeps more than this share of its finer level's vertices ends the coarsening
+ * (b2bd1c2; METIS's COARSEN_FRACTION, the same test, is 0.85). */
+#define COARSEN_STALL_SHARE 0.95
+/* Cumulative mode: a merged vertex may demand this share of the smallest capacity of its
+ * zones: k times its weight share, within [0.02, 0.25] (b2bd1c2). */
+#define FIT_SHARE_MIN 0.02
+#define FIT_SHARE_MAX 0.25
+/* Passes of repair_limits over the vertices at most (b2bd1c2). */
+#define REPAIR_ROUNDS 3
+/* Recursive bisection of the coarsest level: each bisection a multilevel placement of two
+ * zones with 4 coarsest tries at a fifth of the default work, within half the imbalance
+ * (at least 0.5%) (b2bd1c2). */
+#define MLRB_TRIES 4
+#define MLRB_EFFORT 0.2
+#define MLRB_MIN_IMBALANCE 0.01
+/* FM on levels of more than 200,000 vertices: at most 12 passes, each gaining at least
+ * min_gain (search.h) (b2bd1c2). */
+#define LARGE_LEVEL_N 200000
+#define LARGE_LEVEL_PASSES 12
+#define LARGE_LEVEL_MIN_GAIN 1e-5
+/* The chain budget of FM (search.h) on coarse levels: at least 2 apps (b2bd1c2). */
+#define COARSE_CHAIN_BUDGET 2
+/* Rounds of the iterated search per level (level_rounds): the coarsest level n rounds within
+ * [50, 3,000], the others n / 10 up to 1,000 (b2bd1c2); on levels of 400,000 edges or more,
+ * fewer by 16 / mean degree (712a5ef: a round costs about the square of the degree). */
+#define COARSEST_ROUNDS_MIN 50
+#define COARSEST_ROUNDS_MAX 3000
+#define LEVEL_ROUNDS_MAX 1000
+#define LEVEL_ROUNDS_PER_VERTICES 10.0
+#define DENSE_LEVEL_EDGES 400000
+#define DENSE_LEVEL_DEGREE 16
+/* Placements of the coarsest level tried: 8 greedy growings, or 4 recursive bisections (each a
+ * full multilevel run) (290372a, b2bd1c2). */
+#define COARSEST_TRIES 8
+#define COARSEST_MLRB_TRIES 4
+/* Independent first cycles (auto_starts, 712a5ef): 2e6 / (n + m), at most 16, fewer by
+ * (16 / k)^1.5 above 16 zones; times the effort, at most 64. Then 2 V-cycles in all (290372a). */
+#define STARTS_WORK 2e6
+#define STARTS_MAX 16
+#define STARTS_ZONES 16
+#define STARTS_ZONE_EXPONENT 1.5
+#define STARTS_EFFORT_MAX 64
+#define VCYCLES 2
+
 /* ---- fit classes ----------------------------------------------------------------------------
  * Vertices that fit exactly the same zones (app_fits_zone: io, allowed zones, per-app demands)
  * form a class; only vertices of one class merge. In cumulative mode a class also bounds the
@@ -359,7 +417,8 @@ static int coarsen_with(const zp_problem *fine, const double *fine_iw, const int
     fit_classes fc = {0};
     int *match = NULL, *cmap = NULL;
     int64_t total = problem_total_weight(fine);
-    double frac = fmin(0.25, fmax(0.02, (double)max_vwgt * fine->k / (double)ZP_MAX(total, 1)));
+    double frac = fmin(FIT_SHARE_MAX,
+                       fmax(FIT_SHARE_MIN, (double)max_vwgt * fine->k / (double)ZP_MAX(total, 1)));
     ZP_CHECK(classes_build(fine, frac, &fc));
     merge_rule mr = {fine, &fc, group, max_vwgt};
     ZP_ALLOC(match, fine->n);
@@ -461,7 +520,7 @@ static int build_levels(ml_ctx *c)
     int rc = ZP_OK;
     double t0 = zp_now();
     int64_t total = problem_total_weight(c->p);
-    int64_t max_vwgt = ZP_MAX(1, (int64_t)(1.5 * (double)total / c->coarsen_to));
+    int64_t max_vwgt = ZP_MAX(1, (int64_t)(MAX_VWGT_FACTOR * (double)total / c->coarsen_to));
     while (c->nlev < ZP_ML_MAX_LEVELS) {
         level *f = &c->lv[c->nlev - 1];
         if (f->p->n <= c->coarsen_to)
@@ -470,7 +529,7 @@ static int build_levels(ml_ctx *c)
         int *cmap = NULL;
         double *iw = NULL;
         ZP_CHECK(coarsen_with(f->p, f->iw, f->x, max_vwgt, c->rng, &cp, &cmap, &iw));
-        if (cp->n > 0.95 * f->p->n) { /* coarsening stalls: stop here */
+        if (cp->n > COARSEN_STALL_SHARE * f->p->n) { /* coarsening stalls: stop here */
             problem_destroy(&cp);
             zp_free(cmap);
             zp_free(iw);
@@ -534,7 +593,7 @@ static int zone_over_limits(const zp_state *st, int z)
 static void repair_limits(zp_state *st)
 {
     const zp_problem *p = st->p;
-    for (int round = 0; round < 3; round++) {
+    for (int round = 0; round < REPAIR_ROUNDS; round++) {
         int moved = 0;
         for (int u = 0; u < p->n; u++) {
             int a = st->x[u];
@@ -821,8 +880,8 @@ static int mlrb_split(mlrb_ctx *c, int *v, int nv, int z0, int z1)
     multilevel_defaults(&prm);
     prm.starts = 1;
     prm.vcycles = 1;
-    prm.initial_tries = 4;
-    prm.effort = 0.2;
+    prm.initial_tries = MLRB_TRIES;
+    prm.effort = MLRB_EFFORT;
     ZP_CHECK(multilevel_place(s, c->sx, c->rng, &prm, NULL));
     int n0 = 0, n1 = 0;
     for (int i = 0; i < nv; i++)
@@ -842,7 +901,7 @@ out:
 static int mlrb_place(const zp_problem *p, int *x, zp_rng *rng)
 {
     int rc = ZP_OK;
-    mlrb_ctx c = {p, x, rng, NULL, NULL, NULL, fmax(p->imbalance, 0.01) / 2};
+    mlrb_ctx c = {p, x, rng, NULL, NULL, NULL, fmax(p->imbalance, MLRB_MIN_IMBALANCE) / 2};
     int *v = NULL;
     ZP_ALLOC(c.local, p->n);
     ZP_ALLOC(c.sx, p->n);
@@ -895,10 +954,10 @@ static int refine_level(ml_ctx *c, int l, int *x, int64_t rounds, score *sc)
     ZP_CHECK(search_create(&se, st));
     zp_search_limits lim = {0, 0, 0, 0, 1};
     if (l > 0)
-        lim.chain_budget = ZP_MAX(2, max_vertex_weight(p));
-    if (p->n > 200000) {
-        lim.max_passes = 12;
-        lim.min_gain = 1e-5;
+        lim.chain_budget = ZP_MAX(COARSE_CHAIN_BUDGET, max_vertex_weight(p));
+    if (p->n > LARGE_LEVEL_N) {
+        lim.max_passes = LARGE_LEVEL_PASSES;
+        lim.min_gain = LARGE_LEVEL_MIN_GAIN;
     }
     search_set_limits(se, &lim);
     if (c->prm->deadline > 0 && zp_now() > c->prm->deadline)
@@ -928,13 +987,14 @@ static int64_t level_rounds(const ml_ctx *c, int l)
     /* a round costs about the square of the degree: dense coarse levels of large graphs get
      * fewer */
     double degree = p->n ? (double)p->xadj[p->n] / p->n : 0;
-    double dense = p->xadj[p->n] < 400000 ? 1.0 : fmin(1.0, 16 / fmax(degree, 1.0));
+    double dense = p->xadj[p->n] < DENSE_LEVEL_EDGES ? 1.0
+                                                      : fmin(1.0, DENSE_LEVEL_DEGREE / fmax(degree, 1.0));
     if (l == c->nlev - 1) {
         if (c->prm->coarse_rounds != 0)
             return ZP_MAX(0, c->prm->coarse_rounds);
-        return (int64_t)(effort * dense * fmin(3000, fmax(50, p->n)));
+        return (int64_t)(effort * dense * fmin(COARSEST_ROUNDS_MAX, fmax(COARSEST_ROUNDS_MIN, p->n)));
     }
-    return (int64_t)(effort * dense * fmin(1000, p->n / 10.0));
+    return (int64_t)(effort * dense * fmin(LEVEL_ROUNDS_MAX, p->n / LEVEL_ROUNDS_PER_VERTICES));
 }
 
 /* Places the coarsest level: several greedy growings, each refined; the best is refined more. */
@@ -952,10 +1012,10 @@ static int initial_placement(ml_ctx *c)
         goto refine;
     ZP_ALLOC(trial, p->n);
     ZP_ALLOC(best, p->n);
-    int tries = c->prm->initial_tries > 0 ? c->prm->initial_tries : 8;
+    int tries = c->prm->initial_tries > 0 ? c->prm->initial_tries : COARSEST_TRIES;
     int use_mlrb = mlrb_applies(p, x);
     if (use_mlrb && c->prm->initial_tries <= 0)
-        tries = 4; /* each is a full recursive bisection */
+        tries = COARSEST_MLRB_TRIES; /* each is a full recursive bisection */
     score best_sc = {INT64_MAX, INT64_MAX, INFINITY};
     int64_t try_rounds = level_rounds(c, l) / (2 * tries);
     for (int t = 0; t < tries; t++) {
@@ -1017,9 +1077,10 @@ void multilevel_defaults(zp_ml_params *prm) { memset(prm, 0, sizeof *prm); }
 static int auto_starts(const zp_problem *p, double effort)
 {
     double size = (double)p->n + (double)p->xadj[p->n] / 2;
-    double by_k = pow(16.0 / fmax(16, p->k), 1.5); /* the coarsest level costs more with k */
-    double starts = fmin(16, floor(2e6 * by_k / fmax(size, 1)));
-    return (int)fmax(1, fmin(64, floor(starts * effort)));
+    /* the coarsest level costs more with k */
+    double by_k = pow((double)STARTS_ZONES / fmax(STARTS_ZONES, p->k), STARTS_ZONE_EXPONENT);
+    double starts = fmin(STARTS_MAX, floor(STARTS_WORK * by_k / fmax(size, 1)));
+    return (int)fmax(1, fmin(STARTS_EFFORT_MAX, floor(starts * effort)));
 }
 
 int multilevel_place(const zp_problem *p, int *x, zp_rng *rng, const zp_ml_params *prm,
@@ -1047,8 +1108,10 @@ int multilevel_place(const zp_problem *p, int *x, zp_rng *rng, const zp_ml_param
     double lg = log2((double)p->k);
     c.coarsen_to = prm->coarsen_to > 0
                        ? prm->coarsen_to
-                       : (int)fmax(30.0 * p->k, fmin((double)p->n / (20.0 * fmax(lg, 1)), 60.0 * p->k));
-    int cycles = prm->vcycles > 0 ? prm->vcycles : 2;
+                       : (int)fmax(COARSEN_TO_PER_ZONE * p->k,
+                                    fmin((double)p->n / (COARSEN_TO_LOG_DIVISOR * fmax(lg, 1)),
+                                         COARSEN_TO_MAX_PER_ZONE * p->k));
+    int cycles = prm->vcycles > 0 ? prm->vcycles : VCYCLES;
     double effort = prm->effort > 0 ? prm->effort : 1.0;
     int starts = prm->starts > 0 ? prm->starts : auto_starts(p, effort);
     ZP_ALLOC(entry, p->n);
