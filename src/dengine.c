@@ -14,8 +14,30 @@
 #include "rng.h"
 #include "util.h"
 
+/* ---- tuning constants -------------------------------------------------------------------------
+ * The methods are published (size-constrained label propagation in synchronous sub-rounds as
+ * in KaMinPar / dKaMinPar; docs/scaling.md); the numbers are this program's, set with the
+ * engine (5faaa6a) and measured on the micro-1M bench graph (docs/scaling.md, `make bench`).
+ * tests/e2e/test_dist.sh pins the placements they give. */
+/* Label propagation: at most 3 rounds per level, each in 4 sub-rounds; a round that moves fewer
+ * than 1/100 of the vertices ends the level (docs/scaling.md step 2). */
 #define LP_ROUNDS 3
 #define LP_SUBROUNDS 4
+#define LP_MIN_MOVES_DIVISOR 100
+/* Heaviest cluster: epsilon * apps / k apps (at least 2), with epsilon at least 0.01. */
+#define CLUSTER_MIN_IMBALANCE 0.01
+#define CLUSTER_MIN_WEIGHT 2
+/* Coarsen to about max(2000, 100 k) vertices, or until a level keeps more than 90% of its
+ * vertices (docs/scaling.md step 3). */
+#define GATHER_N_MIN 2000.0
+#define GATHER_N_PER_ZONE 100.0
+#define COARSEN_STALL_SHARE 0.9
+/* Starts on the gathered coarsest level: 2 x effort, within [1, 64]; each runs the shared engine
+ * with a third of its default work (micro-1M, k = 64: 0.2% more cut than with all of it, a third
+ * of the time). */
+#define COARSEST_STARTS_PER_EFFORT 2
+#define COARSEST_STARTS_MAX 64
+#define COARSEST_EFFORT_DIVISOR 3
 
 
 static uint64_t mix64(uint64_t x)
@@ -298,7 +320,7 @@ static int lp_cluster(dctx *c, const zp_dgraph *g, int level, int64_t maxw, int6
             ZP_CHECK(dgraph_exchange(g, c->dc, label, sizeof *label));
         }
         ZP_CHECK(c->dc->allreduce_i64(c->dc, &moves, 1, ZP_DC_SUM));
-        if (moves < g->n / 100)
+        if (moves < g->n / LP_MIN_MOVES_DIVISOR)
             break;
     }
 out:
@@ -649,7 +671,7 @@ static int auto_starts(const dctx *c)
     if (c->prm->starts > 0)
         return c->prm->starts;
     double e = c->prm->effort > 0 ? c->prm->effort : 1.0;
-    return (int)fmax(1, fmin(64, round(2 * e)));
+    return (int)fmax(1, fmin(COARSEST_STARTS_MAX, round(COARSEST_STARTS_PER_EFFORT * e)));
 }
 
 /* Places the gathered coarsest level: start s on rank s % ranks, each a multilevel placement
@@ -671,9 +693,8 @@ static int place_coarsest(dctx *c, const zp_problem *s, int *x)
             trial[u] = -1;
         zp_ml_params mp;
         multilevel_defaults(&mp);
-        /* a third of the shared engine's default work: the levels above refine it anyway
-         * (micro-1M, k = 64: 0.2% more cut than with all of it, a third of the time) */
-        mp.effort = c->prm->effort / 3;
+        /* a third of the shared engine's default work: the levels above refine it anyway */
+        mp.effort = c->prm->effort / COARSEST_EFFORT_DIVISOR;
         mp.starts = 1; /* the starts are ours, spread over the ranks */
         ZP_CHECK(multilevel_place(s, trial, &rng, &mp, NULL));
         zp_metrics m;
@@ -724,9 +745,10 @@ static int coarsen(dctx *c, const zp_dgraph *g0, dlevel *lv, int *nlev)
     int64_t *label = NULL, *cw = NULL;
     double t0 = zp_now();
     int k = c->k;
-    int gather_n = c->prm->gather_n > 0 ? c->prm->gather_n : (int)fmax(2000, 100.0 * k);
-    double eps = fmax(c->zones->imbalance, 0.01);
-    int64_t maxw = ZP_MAX(2, (int64_t)(eps * (double)c->total / k));
+    int gather_n = c->prm->gather_n > 0 ? c->prm->gather_n
+                                        : (int)fmax(GATHER_N_MIN, GATHER_N_PER_ZONE * k);
+    double eps = fmax(c->zones->imbalance, CLUSTER_MIN_IMBALANCE);
+    int64_t maxw = ZP_MAX(CLUSTER_MIN_WEIGHT, (int64_t)(eps * (double)c->total / k));
     lv[0].g = (zp_dgraph *)g0;
     *nlev = 1;
     while (*nlev < ZP_ML_MAX_LEVELS && lv[*nlev - 1].g->n > gather_n) {
@@ -738,7 +760,7 @@ static int coarsen(dctx *c, const zp_dgraph *g0, dlevel *lv, int *nlev)
         for (int i = 0; i < g->nl; i++)
             nc += cw[i] > 0;
         ZP_CHECK(c->dc->allreduce_i64(c->dc, &nc, 1, ZP_DC_SUM));
-        if ((double)nc > 0.9 * (double)g->n) /* stalled: this level is the coarsest */
+        if ((double)nc > COARSEN_STALL_SHARE * (double)g->n) /* stalled: this level is the coarsest */
             break;
         dlevel *f = &lv[*nlev - 1], *cl = &lv[*nlev];
         ZP_CHECK(contract(c, g, label, cw, &f->cmap, &cl->g));

@@ -7,7 +7,26 @@
 
 #include "util.h"
 
+/* ---- tuning constants -------------------------------------------------------------------------
+ * Jet's iteration and filter are the paper's (drefine.h); the numbers are this program's, set
+ * with the engine (5faaa6a, docs/scaling.md step 5) and measured on the micro-1M bench graph.
+ * tests/e2e/test_dist.sh pins the placements they give. */
+/* Jet admits a move that loses up to a fraction of the vertex's connection to its own zone
+ * (the paper's negative-gain allowance); a quarter here. */
+#define JET_LOSS_DIVISOR 4
+/* Jet iterations per level: 12 x effort within [2, 100]; the level ends after 2 x effort
+ * (within [2, 12]) iterations without a gain of 0.1% of the cut. */
+#define JET_ITERS_PER_EFFORT 12
+#define JET_ITERS_MIN 2
+#define JET_ITERS_MAX 100
+#define JET_PATIENCE_PER_EFFORT 2
+#define JET_PATIENCE_MIN 2
+#define JET_PATIENCE_MAX 12
+#define JET_IDLE_GAIN 1e-3
+/* Rebalancing: vertices ranked by loss per app in 48 buckets, 3 per doubling of the loss (the
+ * first for no loss, the last for everything beyond); at most 12 rounds after each iteration. */
 #define REB_BUCKETS 48
+#define REB_BUCKETS_PER_DOUBLING 3
 #define REB_ROUNDS 12
 
 /* c->conn[z] = weight of u's edges into zone z; returns how many zones were touched. */
@@ -79,7 +98,7 @@ static jet_move jet_propose(dctx *c, const zp_dgraph *g, int u, const int *blk)
     }
     if (mv.target >= 0) {
         mv.gain = best - c->conn[own];
-        if (mv.gain < 0 && -mv.gain * 4 >= c->conn[own])
+        if (mv.gain < 0 && -mv.gain * JET_LOSS_DIVISOR >= c->conn[own])
             mv.target = -1;
     }
     clear_conn(c, nt);
@@ -163,7 +182,7 @@ static int reb_bucket(const dctx *c, int64_t loss, int w)
     if (loss <= 0)
         return 0;
     double per = (double)loss / (double)c->scale / (double)w;
-    return 1 + (int)fmin(REB_BUCKETS - 2, floor(3 * log2(1 + per)));
+    return 1 + (int)fmin(REB_BUCKETS - 2, floor(REB_BUCKETS_PER_DOUBLING * log2(1 + per)));
 }
 
 typedef struct {
@@ -307,7 +326,8 @@ int drefine_level(dctx *c, const zp_dgraph *g, int *blk)
     int *best = NULL;
     int64_t *bw = NULL;
     double e = c->prm->effort > 0 ? c->prm->effort : 1.0;
-    int iters = (int)fmax(2, fmin(100, 12 * e)), patience = (int)fmax(2, fmin(12, 2 * e));
+    int iters = (int)fmax(JET_ITERS_MIN, fmin(JET_ITERS_MAX, JET_ITERS_PER_EFFORT * e));
+    int patience = (int)fmax(JET_PATIENCE_MIN, fmin(JET_PATIENCE_MAX, JET_PATIENCE_PER_EFFORT * e));
     ZP_ALLOC(mv, (int64_t)g->nl + g->ng);
     ZP_ALLOC(locked, g->nl);
     ZP_ALLOC(best, g->nl);
@@ -325,7 +345,7 @@ int drefine_level(dctx *c, const zp_dgraph *g, int *blk)
         ZP_CHECK(cut2(c, g, blk, &cut));
         if (over < best_over || (over == best_over && cut < best_cut)) {
             /* less than 0.1% better counts as idle: the tail of Jet's iterations */
-            idle = over == best_over && (double)(best_cut - cut) < 1e-3 * (double)best_cut
+            idle = over == best_over && (double)(best_cut - cut) < JET_IDLE_GAIN * (double)best_cut
                        ? idle + 1 : 0;
             best_over = over;
             best_cut = cut;
