@@ -3,7 +3,9 @@
 # the end-of-job messages, the sweep file's zone counts and the merge of an array's parts.
 #
 # Signals. The ranks of `zoneplace sweep` handle SIGTERM, SIGINT and SIGUSR1: they finish the
-# running tasks, write every completed one and exit with status 5. Slurm signals either the job's
+# running tasks, write every completed one and exit with status 5; those of `zoneplace run` end
+# their search at the next round, write the best placement found so far (complete = 0) and exit
+# with status 5. Slurm signals either the job's
 # steps (`scancel --signal=SIG`, `#SBATCH --signal=SIG@T`: the ranks get it directly) or the batch
 # step (`scancel --full` or `--batch`, `#SBATCH --signal=B:SIG@T`), i.e. the process group of
 # the batch script. srun must not get such a signal: srun turns a SIGTERM into SIGKILL of all its
@@ -63,13 +65,19 @@ zp_srun() {
 
 # zp_finish OUT [run]: the job's message and exit status from zp_status: 0 done; 5 stopped by a
 # signal, OUT holds the finished tasks and submitting again resumes (a sweep: also when the ranks
-# were killed after the signal, as every finished task is in the file); else zoneplace's status
-# (`run` keeps no partial results)
+# were killed after the signal, as every finished task is in the file; a run: OUT holds its best
+# placement so far, marked incomplete, and submitting again runs it again); else zoneplace's
+# status
 zp_finish() {
     local out=$1 what=${2:-sweep}
     if ((zp_status == 0)); then
         echo "$ZP_TAG: wrote $out"
         return 0
+    fi
+    if ((zp_status == 5)) && [[ $what == run ]]; then
+        echo "$ZP_TAG: stopped by a signal${zp_stop_signal:+ (SIG$zp_stop_signal)}; $out hold" \
+             "the best placement found so far (complete = 0): submit again to run it again"
+        return 5
     fi
     if ((zp_status == 5)) || [[ -n $zp_stop_signal && $what == sweep ]]; then
         echo "$ZP_TAG: stopped by a signal${zp_stop_signal:+ (SIG$zp_stop_signal)}; $out holds" \

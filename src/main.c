@@ -1,6 +1,7 @@
 /* main.c - the command line: parses options, loads the input, runs the tasks and writes the
  * outputs. No model logic lives here. Exit codes: 0 ok, 1 runtime failure, 2 usage,
- * 3 invalid input, 4 I/O, 5 a sweep stopped by a signal (sweep.c). Only rank 0 prints, except a rank that fails alone. */
+ * 3 invalid input, 4 I/O, 5 a run or sweep stopped by a signal (stopsig.h). Only rank 0 prints,
+ * except a rank that fails alone. */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include "pipeline.h"
 #include "place.h"
 #include "report.h"
+#include "stopsig.h"
 #include "sweep.h"
 #include "util.h"
 
@@ -71,8 +73,11 @@ static const char usage_head[] =
 #define USAGE_COLUMN 27
 static const char usage_tail[] =
     "\n"
+    "SIGTERM, SIGINT or SIGUSR1 stop a run at its next search round: the best placement\n"
+    "so far is written to --out/--summary, marked incomplete (complete = 0).\n"
+    "\n"
     "Exit status: 0 ok, 1 runtime failure, 2 usage, 3 invalid input, 4 I/O,\n"
-    "5 stopped by a signal (sweep only; partial results saved).\n";
+    "5 stopped by a signal (what was done is saved, marked incomplete).\n";
 
 static void print_usage(void)
 {
@@ -391,30 +396,40 @@ static int check_outputs(const cli *c)
     return rc;
 }
 
+/* How a run's outputs are published: a checkpoint or a stopped run's are not complete, and a
+ * run replaces the outputs it published before. */
+typedef struct {
+    time_t started;
+    int complete;
+    int stopped_by; /* the signal agreed on, 0: none */
+    int published;  /* outputs published so far by this run */
+} run_outputs;
+
 /* Collective: the HDF5 file, published with the summary JSON summary_tmp (rank 0, written
  * before; taken over) when there is one. */
 static int write_h5(const cli *c, zp_comm *world, const zp_config *cfg, const zp_problem *p,
                     const zp_task_result *res, const zp_perf *pf, const perf_eval *ev,
-                    time_t started, char **summary_tmp)
+                    const run_outputs *ro, char **summary_tmp)
 {
     int rc = ZP_OK;
     zp_h5out *h = NULL;
     char *settings = zp_options_json(&cfg->options);
     zp_run_info info = {c->command_line, ZP_VERSION, ZP_GIT_REV, par_size(world),
-                        cfg->resolved_json, NULL, settings, started};
+                        cfg->resolved_json, NULL, settings, ro->started};
+    int replace = c->force || ro->published > 0;
     ZP_CHECK(par_agree_status(world, settings ? ZP_OK : ZP_ERUNTIME));
     int owner = par_rank(world) == 0; /* every rank holds the result; one writes it */
     const char *instance = p->name;
-    ZP_CHECK(h5out_open(&h, world, c->out, c->force, &info));
+    ZP_CHECK(h5out_open(&h, world, c->out, replace, &info));
     ZP_CHECK(h5out_write_problem(h, p));
     ZP_CHECK(h5out_append_tasks(h, res, 1, &owner, &instance));
     if (pf) {
         zp_perf_tables tables = {pf, ev->x0, ev->initial, ev->final};
         ZP_CHECK(h5out_write_perf(h, res, p, &tables));
     }
-    ZP_CHECK(h5out_set_complete(h, 1));
+    ZP_CHECK(h5out_set_complete(h, ro->complete));
     if (*summary_tmp)
-        h5out_publish_with(h, *summary_tmp, c->summary, c->force);
+        h5out_publish_with(h, *summary_tmp, c->summary, replace);
     *summary_tmp = NULL;
 out:
     if (h) {
@@ -426,19 +441,110 @@ out:
     return rc;
 }
 
+/* Collective: the run's outputs for res (the final result, a checkpoint's or a stopped run's),
+ * with the response-time predictions ev when pf is given: the summary JSON (rank 0), then the
+ * HDF5 file, published together. */
+static int write_outputs(const cli *c, zp_comm *world, const zp_config *cfg,
+                         const zp_problem *final_p, const zp_task_result *res, const zp_perf *pf,
+                         const perf_eval *ev, run_outputs *ro)
+{
+    int rc = ZP_OK;
+    char *perf_json = NULL, *summary_tmp = NULL;
+    if (c->summary && par_rank(world) == 0) { /* written first, published with the HDF5 file */
+        const char *instance = final_p->name;
+        if (pf && !(perf_json = report_perf_json(pf, final_p, ev->initial, ev->final)))
+            rc = zp_fail(ZP_ERUNTIME, "out of memory");
+        const char *task_perf = perf_json;
+        if (rc == ZP_OK)
+            rc = report_write_summary(c->summary, res, 1, &instance, &task_perf, ro->complete,
+                                      ro->stopped_by ? stopsig_name(ro->stopped_by) : "",
+                                      &summary_tmp);
+    }
+    ZP_CHECK(par_agree_status(world, rc));
+    if (c->out)
+        ZP_CHECK(write_h5(c, world, cfg, final_p, res, pf, ev, ro, &summary_tmp));
+    if (summary_tmp) {
+        const char *tmp = summary_tmp;
+        int replace = c->force || ro->published > 0;
+        rc = zp_publish(&tmp, &c->summary, 1, &replace, "use --force to overwrite");
+        zp_free(summary_tmp); /* renamed, or removed by zp_publish */
+        summary_tmp = NULL;
+        ZP_CHECK(rc);
+    }
+    ro->published++;
+out:
+    if (summary_tmp)
+        unlink(summary_tmp);
+    zp_free(summary_tmp);
+    zp_free(perf_json);
+    return rc;
+}
+
+/* ---- stop signals and checkpoints of a run (zp_task_watch) ----------------------------------- */
+
+typedef struct {
+    const cli *c;
+    zp_comm *world;
+    const zp_config *cfg;
+    const zp_perf *pf;  /* the last problem's response-time model, or NULL */
+    run_outputs *ro;
+    double last;        /* zp_now() at the run's start or its last checkpoint */
+} run_watch;
+
+/* Collective: a stop when any rank got a stop signal (the highest signal number is named); a
+ * checkpoint when rank 0 finds checkpoint_every seconds passed since the last. */
+static int watch_agree(void *ctx, int *stop, int *checkpoint)
+{
+    int rc = ZP_OK;
+    run_watch *w = ctx;
+    int64_t sig = stopsig_requested();
+    int64_t due = par_rank(w->world) == 0 && (w->c->out || w->c->summary) &&
+                  zp_now() - w->last >= w->cfg->options.checkpoint_every;
+    ZP_CHECK(par_allreduce_max_i64(w->world, &sig));
+    ZP_CHECK(par_allreduce_max_i64(w->world, &due));
+    w->ro->stopped_by = (int)sig;
+    *stop = sig != 0;
+    *checkpoint = due != 0;
+out:
+    return rc;
+}
+
+/* Collective: publishes the outputs of the best placement so far, marked incomplete. */
+static int watch_checkpoint(void *ctx, const zp_task_result *so_far, const zp_problem *p)
+{
+    int rc = ZP_OK;
+    run_watch *w = ctx;
+    zp_task_result res = *so_far; /* shares so_far's arrays: not freed here */
+    perf_eval ev = {NULL, NULL, NULL};
+    if (w->pf) {
+        ZP_CHECK(par_agree_status(w->world, evaluate_perf(w->pf, p, &res, &ev)));
+        res.perf_mean = ev.final->mean_weighted;
+        res.perf_pct = ev.final->max_pct;
+    }
+    ZP_CHECK(write_outputs(w->c, w->world, w->cfg, p, &res, w->pf, &ev, w->ro));
+    w->last = zp_now();
+    if (par_rank(w->world) == 0 && !w->c->quiet)
+        fprintf(stderr, "zoneplace: checkpoint %d: the best placement so far (objective %.6g) "
+                        "written to %s (complete = 0)\n", w->ro->published, res.final.objective,
+                w->c->out ? w->c->out : w->c->summary);
+out:
+    perf_eval_free(&ev);
+    return rc;
+}
+
 static int cmd_run(const cli *c, zp_comm *world)
 {
     int rc = ZP_OK;
     zp_config *cfg = NULL;
     zp_perf *pf = NULL, *pf_base = NULL;
-    char *perf_json = NULL;
     perf_eval ev = {NULL, NULL, NULL};
     zp_task_result res;
     memset(&res, 0, sizeof res);
     int rank = par_rank(world);
     double t0 = zp_now();
-    time_t started = time(NULL);
-    char *summary_tmp = NULL;
+    run_outputs ro = {time(NULL), 0, 0, 0}; /* checkpoints are not complete */
+    /* signals first: a stop during start-up ends after the initial placement, saved */
+    stopsig_install();
     ZP_CHECK(par_agree_status(world, rank == 0 ? check_outputs(c) : ZP_OK));
     ZP_CHECK(par_agree_status(world, load_input(c, &cfg)));
     const zp_problem *final_p = cfg->arrivals ? cfg->arrivals : cfg->base;
@@ -455,7 +561,9 @@ static int cmd_run(const cli *c, zp_comm *world)
     ZP_CHECK(par_agree_status(world, check_objective(c, cfg)));
 
     zp_exchange ex = par_exchange(world);
-    zp_task_spec spec = {&cfg->options, 0, !c->quiet, &ex};
+    run_watch rw = {c, world, cfg, pf, &ro, t0};
+    zp_task_watch watch = {stopsig_requested, watch_agree, watch_checkpoint, &rw};
+    zp_task_spec spec = {&cfg->options, 0, !c->quiet, &ex, &watch};
     /* pf is parsed for the final problem: with arrivals the base stage gets its part */
     if (pf && cfg->arrivals)
         ZP_CHECK(par_agree_status(world, perf_restrict(pf, cfg->arrivals, cfg->base, &pf_base)));
@@ -468,30 +576,17 @@ static int cmd_run(const cli *c, zp_comm *world)
         res.perf_pct = ev.final->max_pct;
         if (rank == 0 && !c->quiet)
             report_perf_print(stdout, pf, final_p, ev.initial, ev.final);
-        if (rank == 0 && c->summary && !(perf_json = report_perf_json(pf, final_p, ev.initial, ev.final)))
-            ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
     }
-    if (c->summary && rank == 0) { /* written first, published with the HDF5 file */
-        const char *instance = final_p->name;
-        const char *task_perf = perf_json;
-        rc = report_write_summary(c->summary, &res, 1, &instance, &task_perf, &summary_tmp);
-    }
-    ZP_CHECK(par_agree_status(world, rc));
-    if (c->out)
-        ZP_CHECK(write_h5(c, world, cfg, final_p, &res, pf, &ev, started, &summary_tmp));
-    if (summary_tmp) {
-        const char *tmp = summary_tmp;
-        int replace = c->force;
-        rc = zp_publish(&tmp, &c->summary, 1, &replace, "use --force to overwrite");
-        zp_free(summary_tmp); /* renamed, or removed by zp_publish */
-        summary_tmp = NULL;
-        ZP_CHECK(rc);
-    }
+    ro.complete = !res.stopped;
+    if (c->out || c->summary)
+        ZP_CHECK(write_outputs(c, world, cfg, final_p, &res, pf, &ev, &ro));
+    if (res.stopped)
+        rc = zp_fail(ZP_ESTOPPED, "stopped by %s: %s", stopsig_name(ro.stopped_by),
+                     c->out || c->summary ? "the best placement found so far is saved, marked "
+                                            "incomplete (complete = 0)"
+                                          : "no --out or --summary: nothing saved");
 out:
-    if (summary_tmp)
-        unlink(summary_tmp);
-    zp_free(summary_tmp);
-    zp_free(perf_json);
+    stopsig_restore();
     perf_destroy(&pf_base);
     perf_eval_free(&ev);
     perf_destroy(&pf);

@@ -472,6 +472,13 @@ typedef struct {
     int quiet; /* no observer calls (trial placements) */
 } ml_ctx;
 
+/* Only the cheapest steps are left: the deadline has passed or a stop was requested. */
+static int past_deadline(const zp_ml_params *prm)
+{
+    return (prm->deadline > 0 && zp_now() > prm->deadline) ||
+           (prm->stop_requested && prm->stop_requested());
+}
+
 static void free_levels(ml_ctx *c)
 {
     for (int l = 0; l < c->nlev; l++) {
@@ -960,9 +967,10 @@ static int refine_level(ml_ctx *c, int l, int *x, int64_t rounds, score *sc)
         lim.min_gain = LARGE_LEVEL_MIN_GAIN;
     }
     search_set_limits(se, &lim);
-    if (c->prm->deadline > 0 && zp_now() > c->prm->deadline)
+    if (past_deadline(c->prm))
         rounds = 0;
-    zp_ils_params prm = {.rounds = rounds, .deadline = c->prm->deadline};
+    zp_ils_params prm = {.rounds = rounds, .deadline = c->prm->deadline,
+                         .stop_requested = c->prm->stop_requested};
     ZP_CHECK(search_ils(se, c->rng, &prm));
     memcpy(x, st->x, sizeof *x * (size_t)p->n);
     if (sc) {
@@ -1038,7 +1046,7 @@ static int initial_placement(ml_ctx *c)
             best_sc = sc;
             memcpy(best, trial, sizeof *x * (size_t)p->n);
         }
-        if (c->prm->deadline > 0 && zp_now() > c->prm->deadline)
+        if (past_deadline(c->prm))
             break;
     }
     memcpy(x, best, sizeof *x * (size_t)p->n);
@@ -1123,7 +1131,7 @@ int multilevel_place(const zp_problem *p, int *x, zp_rng *rng, const zp_ml_param
     int total_cycles = starts + cycles - 1;
     for (c.cycle = 0; c.cycle < total_cycles; c.cycle++) {
         int fresh = c.cycle < starts;
-        if (c.cycle > 0 && prm->deadline > 0 && zp_now() > prm->deadline)
+        if (c.cycle > 0 && past_deadline(prm))
             break;
         if (fresh)
             memcpy(x, entry, sizeof *x * (size_t)p->n);

@@ -69,6 +69,8 @@ typedef struct {
     double effort;         /* scales the automatic starts and rounds of iterated search per
                             * level (0: 1) */
     double deadline;       /* zp_now() value after which only the cheapest steps run, 0: none */
+    int (*stop_requested)(void); /* non-zero: as if the deadline had passed (a stop signal);
+                                    NULL: never */
     zp_ml_observer observer;
     void *observer_ctx;
 } zp_ml_params;

@@ -65,6 +65,11 @@ const zp_option_def zp_option_table[] = {
      "placement (default 0: never); reproducible, unlike --time-limit"},
     {"trajectory_every", "trajectory-every", 0, ZP_OPT_INT, 1, 1e9, 1, NULL,
      FIELD(trajectory_every), 1, "N", "trajectory row every N search rounds"},
+    {"checkpoint_every", "checkpoint-every", 0, ZP_OPT_REAL, 0, 1e9, 60, NULL,
+     FIELD(checkpoint_every), 0, "SEC",
+     "with --out/--summary: after an epoch, write the best\n"
+     "placement so far (complete = 0) when SEC seconds passed\n"
+     "since the last write (default 60; 0: after every epoch)"},
 };
 const int zp_option_count = (int)(sizeof zp_option_table / sizeof zp_option_table[0]);
 

@@ -47,6 +47,9 @@ typedef struct {
     int64_t patience;     /* a start stops after this many search rounds without a better
                            * placement; 0: never (reproducible, unlike time_limit) */
     int engine;           /* ZP_ENGINE_*: the multilevel engine of large problems */
+    double checkpoint_every; /* zoneplace run: seconds between checkpoints of the outputs (the
+                              * best placement so far, complete = 0); 0: at every checkpoint
+                              * of the task (each epoch) */
 } zp_options;
 
 /* Range of zp_options.effort. */

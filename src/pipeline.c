@@ -255,7 +255,77 @@ typedef struct {
     double deadline;
     progress *pg;
     recorder *rec;
+    const zp_problem *last; /* the task's last problem (arrivals, or base) */
+    int stopped;            /* the watch agreed on a stop: the task ends with x */
 } stage;
+
+/* ---- stop and checkpoints (zp_task_watch) ---------------------------------------------------- */
+
+static int stop_polled(const zp_task_spec *spec)
+{
+    return spec->watch && spec->watch->stop_requested && spec->watch->stop_requested();
+}
+
+/* Gives the watch the result so far: res with x as its placement and final metrics. */
+static int save_checkpoint(const stage *sg, int *x)
+{
+    int rc = ZP_OK;
+    zp_task_result so_far = *sg->res;
+    so_far.placement = x;
+    so_far.apps = sg->p->n;
+    so_far.wall = zp_now() - sg->pg->t0;
+    ZP_CHECK(objective_metrics(sg->objective, sg->p, x, &so_far.final));
+    ZP_CHECK(sg->spec->watch->checkpoint(sg->spec->watch->ctx, &so_far, sg->p));
+out:
+    return rc;
+}
+
+/* The agreement at a checkpoint of the task: a stop (sg->stopped), else whether to save the
+ * best placement of sg->p (*save; only the task's last problem is saved). */
+static int agree(stage *sg, int *save)
+{
+    int rc = ZP_OK;
+    const zp_task_watch *w = sg->spec->watch;
+    int stop = 0;
+    *save = 0;
+    if (!w)
+        return ZP_OK;
+    ZP_CHECK(w->agree(w->ctx, &stop, save));
+    sg->stopped = stop;
+    *save = *save && !stop && sg->p == sg->last;
+out:
+    return rc;
+}
+
+/* A checkpoint where every rank holds the best placement x of sg->p. */
+static int checkpoint(stage *sg, int *x)
+{
+    int rc = ZP_OK;
+    int save;
+    ZP_CHECK(agree(sg, &save));
+    if (save)
+        ZP_CHECK(save_checkpoint(sg, x));
+out:
+    return rc;
+}
+
+/* The agreement after the initial placement x. A stop request may have cut a rank's
+ * multilevel placement short, so that the ranks' placements differ: on a stop the best of them
+ * is kept, the same on every rank. */
+static int agree_initial(stage *sg, int *x, int *save)
+{
+    int rc = ZP_OK;
+    zp_exchange *ex = sg->spec->ex;
+    ZP_CHECK(agree(sg, save));
+    if (!sg->stopped)
+        return ZP_OK;
+    zp_metrics m;
+    ZP_CHECK(objective_metrics(sg->objective, sg->p, x, &m));
+    int start = ex->rank; /* the placement is sent from rank start % size */
+    ZP_CHECK(ex->reduce_best(ex, &m.imbalance, &m.objective, &start, x, sg->p->n));
+out:
+    return rc;
+}
 
 /* Perturbation rounds per start and epoch of a search phase. */
 static int64_t epoch_rounds(const stage *sg)
@@ -285,7 +355,8 @@ static int run_epoch(stage *sg, int epoch, const int *x, int *best_x, int64_t *b
     ZP_CHECK(objective_state(sg->model, sg->p, x, &st));
     ZP_CHECK(search_create(&search, st));
     *best_start = -1;
-    for (int s = sg->spec->ex->rank; s < o->starts; s += sg->spec->ex->size) {
+    for (int s = sg->spec->ex->rank; s < o->starts && !stop_polled(sg->spec);
+         s += sg->spec->ex->size) {
         state_assign(st, x);
         sg->rec->start = s;
         sg->rec->epoch = epoch;
@@ -294,7 +365,9 @@ static int run_epoch(stage *sg, int epoch, const int *x, int *best_x, int64_t *b
         sg->rec->kind = ZP_TRAJ_ROUND;
         zp_ils_params prm = {.rounds = rounds, .deadline = sg->deadline,
                              .record_every = record_every(o, rounds), .observer = observe,
-                             .observer_ctx = sg->rec, .patience = o->patience};
+                             .observer_ctx = sg->rec, .patience = o->patience,
+                             .stop_requested = sg->spec->watch ? sg->spec->watch->stop_requested
+                                                               : NULL};
         ZP_CHECK(search_ils(search, &sg->rngs[s], &prm));
         sg->rec->kind = ZP_TRAJ_EPOCH_END;
         ZP_CHECK(record(sg->rec, st, rounds, state_objective(st)));
@@ -322,7 +395,7 @@ static int run_search(stage *sg, int *x)
     zp_exchange *ex = sg->spec->ex;
     int *best_x = NULL;
     ZP_ALLOC(best_x, sg->p->n);
-    for (int e = 0; e < o->epochs; e++) {
+    for (int e = 0; e < o->epochs && !sg->stopped; e++) {
         int64_t imb = INT64_MAX;
         double obj = INFINITY;
         int start = -1;
@@ -332,9 +405,11 @@ static int run_search(stage *sg, int *x)
             start = o->starts;
         ZP_CHECK(ex->reduce_best(ex, &imb, &obj, &start, best_x, sg->p->n));
         memcpy(x, best_x, sizeof *x * (size_t)sg->p->n);
-        sg->res->best_start = start;
+        if (start < o->starts) /* else a stop request left every start out */
+            sg->res->best_start = start;
         progress_note(sg->pg, "%s epoch %d/%d done: best objective %.6g (start %d)",
                       phase_name(sg->phase, 0), e + 1, o->epochs, obj, start);
+        ZP_CHECK(checkpoint(sg, x));
     }
 out:
     zp_free(best_x);
@@ -381,12 +456,16 @@ static int run_stage(stage *sg, int *x, int search_phase)
     end_search_steps(sg);
     ZP_CHECK(add_phase(sg->objective, sg->res, sg->p, x, search_phase, 0, rank0, sg->rec,
                        sg->pg));
+    if (sg->stopped)
+        return ZP_OK;
     if ((sg->model = sg->objective)) {
         sg->phase = ZP_PHASE_LATENCY_SEARCH;
         ZP_CHECK(run_search(sg, x));
         end_search_steps(sg);
         ZP_CHECK(add_phase(sg->objective, sg->res, sg->p, x, ZP_PHASE_LATENCY_SEARCH, 0, rank0,
                            sg->rec, sg->pg));
+        if (sg->stopped)
+            return ZP_OK;
     }
     ZP_CHECK(rebalance_placement(sg->objective, sg->p, x));
     ZP_CHECK(add_phase(sg->objective, sg->res, sg->p, x, search_phase + 1, 0, rank0, sg->rec,
@@ -523,6 +602,7 @@ static int place_multilevel(const zp_task_spec *spec, const zp_problem *p, int *
     prm.effort = o->effort;
     prm.observer = ml_observe;
     prm.observer_ctx = &w;
+    prm.stop_requested = spec->watch ? spec->watch->stop_requested : NULL;
     keep_freed_memory(p);
     ZP_ALLOC(alt, p->n);
     memcpy(alt, x, sizeof *x * (size_t)p->n);
@@ -575,7 +655,7 @@ int task_run_model(const zp_task_spec *spec, const zp_perf *perf, const zp_perf 
     const zp_options *o = spec->opt;
     zp_rng *rngs = NULL, init_rng;
     int *x = NULL, *xa = NULL;
-    int rank0 = spec->ex->rank == 0;
+    int rank0 = spec->ex->rank == 0, save = 0;
     double t0 = zp_now();
     progress pg = {spec, t0, 0, t0};
     recorder rec = {res, -1, 0, 0, t0, 0, ZP_TRAJ_PHASE_END};
@@ -583,7 +663,8 @@ int task_run_model(const zp_task_spec *spec, const zp_perf *perf, const zp_perf 
     ZP_CHECK(check_objective(o, perf, perf_arrivals, base, arrivals));
     ZP_CHECK(init_result(spec, base, res, &rngs));
     stage sg = {spec, base, res, rngs, ZP_PHASE_SEARCH, objective, NULL, 0,
-                o->time_limit > 0 ? t0 + o->time_limit : 0, &pg, &rec};
+                o->time_limit > 0 ? t0 + o->time_limit : 0, &pg, &rec,
+                arrivals ? arrivals : base, 0};
 
     ZP_ALLOC(x, base->n);
     for (int u = 0; u < base->n; u++)
@@ -595,9 +676,13 @@ int task_run_model(const zp_task_spec *spec, const zp_perf *perf, const zp_perf 
         ZP_CHECK(place_multilevel(spec, base, x, &init_rng, &rec, &pg, res));
     else
         ZP_CHECK(place_initial(base, init_kind, x, &init_rng));
+    ZP_CHECK(agree_initial(&sg, x, &save));
     ZP_CHECK(add_phase(objective, res, base, x, ZP_PHASE_INIT, init_kind, rank0, &rec, &pg));
     ZP_CHECK(keep_initial(res, x, base->n, arrivals ? arrivals->n : base->n));
-    ZP_CHECK(run_stage(&sg, x, ZP_PHASE_SEARCH));
+    if (save)
+        ZP_CHECK(save_checkpoint(&sg, x));
+    if (!sg.stopped)
+        ZP_CHECK(run_stage(&sg, x, ZP_PHASE_SEARCH));
     const zp_problem *final_p = base;
     int *final_x = x;
 
@@ -608,7 +693,10 @@ int task_run_model(const zp_task_spec *spec, const zp_perf *perf, const zp_perf 
         ZP_CHECK(add_phase(objective, res, arrivals, xa, ZP_PHASE_ARRIVE, 0, rank0, &rec,
                            &pg));
         sg.p = arrivals;
-        ZP_CHECK(run_stage(&sg, xa, ZP_PHASE_ARRIVAL_SEARCH));
+        if (!sg.stopped)
+            ZP_CHECK(checkpoint(&sg, xa));
+        if (!sg.stopped)
+            ZP_CHECK(run_stage(&sg, xa, ZP_PHASE_ARRIVAL_SEARCH));
         final_p = arrivals;
         final_x = xa;
         res->apps = arrivals->n;
@@ -617,6 +705,7 @@ int task_run_model(const zp_task_spec *spec, const zp_perf *perf, const zp_perf 
     ZP_ALLOC(res->placement, final_p->n);
     memcpy(res->placement, final_x, sizeof *x * (size_t)final_p->n);
     res->wall = zp_now() - t0;
+    res->stopped = sg.stopped;
 out:
     zp_free(rngs);
     zp_free(x);

@@ -94,13 +94,34 @@ typedef struct {
     double perf_pct;       /* and worst percentile response time, s; NAN without a model, */
                            /* INFINITY where a queue is unstable (set by the caller) */
     zp_traj traj;          /* rows of the starts run by this rank (+ phase rows on rank 0) */
+    int stopped;           /* 1: ended early at a stop the watch agreed on; the placement is the
+                              best found until then */
 } zp_task_result;
+
+/* How the caller of a long task (zoneplace run) stops it and saves its progress. The task
+ * calls agree at its checkpoints: after the initial placement and after every epoch's exchange,
+ * where every rank holds the same best placement. */
+typedef struct {
+    /* Polled by this rank alone between search rounds, multilevel steps and starts: non-zero
+     * cuts the rank's work short up to the next checkpoint (as a passed deadline does). */
+    int (*stop_requested)(void);
+    /* Collective: whether to stop the task here and whether to save a checkpoint, the same on
+     * every rank. A stop ends the task at once with the best placement so far (the arriving
+     * apps of an arrival scenario get their initial placement); res->stopped is set. */
+    int (*agree)(void *ctx, int *stop, int *checkpoint);
+    /* Collective, after agree asked for it at a checkpoint of the task's last problem p:
+     * so_far is the result with the best placement so far as its placement and final metrics
+     * (its phases and trajectory those finished until now). */
+    int (*checkpoint)(void *ctx, const zp_task_result *so_far, const zp_problem *p);
+    void *ctx;
+} zp_task_watch;
 
 typedef struct {
     const zp_options *opt;
     int task;
     int verbose;      /* progress lines on stderr (rank 0, after about two seconds) */
     zp_exchange *ex;
+    const zp_task_watch *watch; /* NULL: the task runs to its end */
 } zp_task_spec;
 
 /* Runs one task on base (and arrivals, whose current zones it sets; may be NULL). Collective

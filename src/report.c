@@ -156,7 +156,8 @@ out:
 }
 
 int report_write_summary(const char *path, const zp_task_result *results, int ntasks,
-                         const char *const *instances, const char *const *task_perf, char **tmp)
+                         const char *const *instances, const char *const *task_perf,
+                         int complete, const char *stopped_by, char **tmp)
 {
     int rc = ZP_OK;
     char *text = NULL;
@@ -167,6 +168,8 @@ int report_write_summary(const char *path, const zp_task_result *results, int nt
         goto out;
     }
     cJSON_AddStringToObject(root, "creator", "zoneplace");
+    cJSON_AddBoolToObject(root, "complete", complete);
+    cJSON_AddStringToObject(root, "stopped_by", stopped_by);
     cJSON_AddItemToObject(root, "tasks", tasks);
     for (int i = 0; i < ntasks; i++) {
         cJSON *t = report_task_json(&results[i], instances ? instances[i] : NULL);

@@ -11,12 +11,15 @@
 /* Prints the report of one task. p is the problem of the final placement. */
 void report_print(FILE *out, const zp_problem *p, const zp_task_result *res, int init_kind);
 
-/* Writes {"tasks":[...]} with every task's phases, final metrics and placement for path, the
- * way report_write_text does, or, tmp not NULL, only to a temporary file whose name goes to *tmp
- * for the caller to publish (zp_publish, or h5out_publish_with). task_perf (may be NULL, or hold NULLs) gives a JSON object per
- * task stored as its "perf". ZP_EIO on failure. */
+/* Writes {"complete", "stopped_by", "tasks":[...]} with every task's phases, final metrics and
+ * placement for path, the way report_write_text does, or, tmp not NULL, only to a temporary
+ * file whose name goes to *tmp for the caller to publish (zp_publish, or h5out_publish_with).
+ * complete = 0 for a checkpoint or a stopped run; stopped_by names the signal that stopped it
+ * ("" if none). task_perf (may be NULL, or hold NULLs) gives a JSON object per task stored as
+ * its "perf". ZP_EIO on failure. */
 int report_write_summary(const char *path, const zp_task_result *results, int ntasks,
-                         const char *const *instances, const char *const *task_perf, char **tmp);
+                         const char *const *instances, const char *const *task_perf,
+                         int complete, const char *stopped_by, char **tmp);
 
 /* The response-time model's numbers of an initial and a final placement as a JSON object
  * (times in ms, null where a queue is unstable); the final placement's link queues are listed

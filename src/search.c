@@ -812,6 +812,8 @@ int search_ils(zp_search *s, zp_rng *rng, const zp_ils_params *prm)
             break;
         if (prm->patience > 0 && round - 1 - last_better >= prm->patience)
             break;
+        if (prm->stop_requested && prm->stop_requested())
+            break;
         begin_round(s);
         perturb(s, rng, 1 + (int)rng_below(rng, (uint64_t)max_strength));
         if (refine_local(s) != ZP_OK)

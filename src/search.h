@@ -52,6 +52,8 @@ typedef struct {
     void *observer_ctx;
     int64_t patience;     /* stop after this many rounds in a row without a better best
                              placement; 0: never */
+    int (*stop_requested)(void); /* polled before every round: non-zero ends the search as the
+                                    deadline does (zoneplace run's stop signals); NULL: never */
 } zp_ils_params;
 
 /* Effort limits of the refinement (search_set_limits); zero fields keep the defaults. */

@@ -586,7 +586,7 @@ static int run_task(sweep_run *r, int pos, zp_task_result *res)
         ZP_CHECK(sweep_task_problem(r->s, t, cfg->arrivals, &arr));
     sweep_task_options(r->s, t, &cfg->options, &o);
     zp_exchange ex = par_exchange(r->group);
-    zp_task_spec spec = {&o, t->id, !r->cli.quiet && r->rank == 0, &ex};
+    zp_task_spec spec = {&o, t->id, !r->cli.quiet && r->rank == 0, &ex, NULL};
     ZP_CHECK(task_run(&spec, base, arr, res));
     ZP_CHECK(evaluate_model(r, t, arr ? arr : base, res));
 out:

@@ -17,7 +17,8 @@
 #     scancel --signal=TERM --full (srun would SIGKILL the ranks if it got it), scancel --batch
 #     --signal=USR1 and a real `--signal=B:USR1@T` warning before the time limit: each job ends
 #     with exit code 5, a valid file holding the finished tasks and the message to resubmit;
-#     resubmitting resumes to the whole sweep.
+#     resubmitting resumes to the whole sweep; run.sbatch stopped by scancel --signal=TERM
+#     --full ends with exit code 5 and a file marked incomplete (its best placement so far).
 # No timing assertions and no sleeps as synchronisation: the test waits for events (a job has
 # left the queue, its log says a task is done); generous time-outs are only a safety net.
 # ZP_SLURM_NODES=1 runs it on one node even where two are possible.
@@ -304,6 +305,23 @@ check "scancel --full: srun did not kill the ranks" bash -c "! grep -q 'forcing 
 stopped batch "$jb" "scancel --batch --signal=USR1"
 stopped warn "$jw" "#SBATCH --signal=B:USR1@60 --time=2" long
 check "--signal=B:USR1@60: the batch script got the warning" grep -q 'got SIGUSR1' "$W/warn-$jw.out"
+
+# a long `zoneplace run` (run.sbatch, 10^6 rounds per start in 100-round epochs, a checkpoint
+# after each) stopped by scancel --signal=TERM --full once its first checkpoint is written: the
+# ranks save the best placement so far, marked incomplete
+jrs=$(CONFIG=inputs/thesis/case2.json OUTDIR=$W/runstop \
+      ZP_ARGS="--iterations 1000000 --epochs 10000 --checkpoint-every 0" \
+      submit runstop --nodes=1 --ntasks-per-node=2 jobs/run.sbatch)
+check "run: the run is running (a checkpoint written)" wait_log "$W/runstop-$jrs.out" 'checkpoint 1:' "$jrs"
+scancel --signal=TERM --full "$jrs"
+expect_eq "run, scancel --signal=TERM --full: the job ends with exit code 5" "$(wait_job "$jrs")" "1 FAILED 5:0"
+check "run: the log says the best placement so far is saved" \
+    grep -q 'stopped by SIGTERM: the best placement found so far is saved' "$W/runstop-$jrs.out"
+expect_eq "run: a valid file marked incomplete, one task" "$("$PY" -c "
+import h5py, sys
+with h5py.File(sys.argv[1], 'r') as f:
+    print(int(f.attrs['complete']), len(f['tasks']), len(f['placements'][0]))" \
+    "$W/runstop/run-$jrs.h5" 2>&1)" "0 1 200"
 
 jt2=$(pre step --nodes=1 --ntasks-per-node=2)
 expect_eq "submitted again: resumes and completes" "$(wait_job "$jt2")" "1 COMPLETED 0:0"

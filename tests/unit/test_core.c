@@ -272,8 +272,8 @@ static void test_search_patience(void)
         CHECK_INT(search_create(&s, st), ZP_OK);
         zp_rng rng;
         rng_seed(&rng, 3, 0, 0);
-        zp_ils_params patient = {1000000, 0, 1, last_round, &last, 40};
-        zp_ils_params fixed = {last, 0, 1, last_round, &unused, 0};
+        zp_ils_params patient = {1000000, 0, 1, last_round, &last, 40, NULL};
+        zp_ils_params fixed = {last, 0, 1, last_round, &unused, 0, NULL};
         CHECK_INT(search_ils(s, &rng, run == 0 ? &patient : &fixed), ZP_OK);
         memcpy(x[run], st->x, sizeof(int) * (size_t)p->n);
         objective[run] = state_objective(st);

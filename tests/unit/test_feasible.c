@@ -79,7 +79,7 @@ static int64_t search_rows(zp_problem *p, int64_t rounds, int epochs)
     o.iterations = rounds;
     o.epochs = epochs;
     zp_exchange ex = exchange_serial();
-    zp_task_spec spec = {&o, 0, 0, &ex};
+    zp_task_spec spec = {&o, 0, 0, &ex, NULL};
     zp_task_result res;
     int64_t rows = -1;
     if (task_run(&spec, p, NULL, &res) == ZP_OK) {

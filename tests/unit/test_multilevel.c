@@ -306,7 +306,7 @@ static void test_pipeline_auto(void)
     o.init = ZP_INIT_AUTO;
     o.iterations = 200;
     zp_exchange ex = exchange_serial();
-    zp_task_spec spec = {&o, 0, 0, &ex};
+    zp_task_spec spec = {&o, 0, 0, &ex, NULL};
     zp_task_result res;
     CHECK_INT(task_run(&spec, p, NULL, &res), ZP_OK);
     CHECK_INT(res.nphases, 3);
