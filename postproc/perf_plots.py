@@ -6,7 +6,7 @@ usage: /usr/bin/python3 postproc/perf_plots.py RUN.h5 [--outdir DIR] [--task T] 
 For each task with a "perf" section (or only task T) it writes into DIR (default: next to
 RUN.h5):
   task<T>_latency_cdf.png       distribution over the dependencies of the predicted mean and
-                                percentile response time, initial placement (round robin)
+                                percentile response time, initial placement (the task's)
                                 against the final one; dependencies behind an unstable queue
                                 (unbounded time) are counted in the legend and keep the curve
                                 below 1
@@ -31,7 +31,7 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import zpload  # noqa: E402
 
-STYLE = {"initial": dict(color="tab:gray", ls="--", label="initial (round robin)"),
+STYLE = {"initial": dict(color="tab:gray", ls="--", label="initial"),
          "final": dict(color="tab:blue", ls="-", label="final")}
 
 

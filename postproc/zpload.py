@@ -187,7 +187,7 @@ class Problem:
 
 class Perf:
     """A /perf/task_<T> group: the response-time model's predictions for the initial placement
-    (round robin, running apps kept) and the final one.
+    (the task's /initial_placements row) and the final one.
 
     dependencies  one row per dependency (order of /problem/dependencies): client, server, rate
                   and per placement P in (initial, final): P_latency_ms, P_network_ms,

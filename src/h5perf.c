@@ -283,8 +283,9 @@ static int write_perf_group(zp_h5io *io, hid_t root, const zp_task_result *task,
     snprintf(name, sizeof name, "task_%d", task->task);
     H5_TRY(g = H5Gcreate2(root, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), name);
     ZP_CHECK(h5_attr_str(io, g, "description",
-                      "the model's predictions for the initial placement (round robin, running "
-                      "apps kept) and the final one (the task's row of /placements)"));
+                      "the model's predictions for the initial placement (the task's row of "
+                      "/initial_placements, arriving apps placed by round robin) and the final "
+                      "one (its row of /placements)"));
     ZP_CHECK(h5_attr_i64(io, g, "task", task->task));
     ZP_CHECK(h5_attr_str(io, g, "objective", objective_name(task->objective)));
     ZP_CHECK(h5_attr_f64(io, g, "percentile", 100.0 * t->pf->phi));
