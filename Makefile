@@ -15,7 +15,7 @@ BUILD := build$(if $(filter 0,$(MPI)),-serial)$(if $(filter 1,$(SANITIZE)),-san)
 ifeq ($(MPI),1)
   CC := mpicc
   PKGS := hdf5-openmpi libcjson yaml-0.1
-  EDGE_SRC := src/par_mpi.c $(if $(wildcard src/h5out.c),src/h5io.c src/h5out.c src/h5perf.c,src/h5out_none.c)
+  EDGE_SRC := src/par_mpi.c $(if $(wildcard src/h5out.c),src/h5io.c src/h5out.c src/h5perf.c src/h5read.c,src/h5out_none.c)
 else
   CC := gcc
   PKGS := libcjson yaml-0.1
@@ -40,7 +40,7 @@ CFLAGS := -std=c11 -g $(OPT) -Wall -Wextra -Werror -Wno-format-truncation -D_POS
 LDFLAGS_ALL := $(OPT) $(PKG_LIBS) -lcsv -lm  # libcsv has no pkg-config file
 
 # The core: every module but the CLI and the MPI/HDF5 edge, which unit tests link without MPI.
-CORE_SRC := $(filter-out src/main.c src/sweep.c src/par_mpi.c src/par_serial.c src/h5%.c,\
+CORE_SRC := $(filter-out src/main.c src/sweep.c src/mergecmd.c src/par_mpi.c src/par_serial.c src/h5%.c,\
               $(wildcard src/*.c))
 CORE_OBJ := $(CORE_SRC:src/%.c=$(BUILD)/%.o)
 EDGE_OBJ := $(EDGE_SRC:src/%.c=$(BUILD)/%.o)
@@ -58,7 +58,7 @@ else
 bin/zoneplace: $(BUILD)/zoneplace
 endif
 
-$(BUILD)/zoneplace: $(BUILD)/main.o $(BUILD)/sweep.o $(BUILD)/gitrev.o $(CORE_OBJ) $(EDGE_OBJ)
+$(BUILD)/zoneplace: $(BUILD)/main.o $(BUILD)/sweep.o $(BUILD)/mergecmd.o $(BUILD)/gitrev.o $(CORE_OBJ) $(EDGE_OBJ)
 	$(CC) -o $@ $^ $(LDFLAGS_ALL)
 
 $(BUILD)/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)

@@ -98,8 +98,10 @@ print(" ".join(str(k) for k in (z if isinstance(z, list) else [] if z is None el
 
 # zp_merge_parts MERGED PART.h5...: when every part's summary says complete, merge the parts into
 # one file (the array's last element to finish does it; a lock keeps two from writing at once):
-# MERGED.h5 with `zoneplace merge`, or where zoneplace has no merge command (status 2) the merged
-# task table MERGED.csv (postproc/sweep_plots.py).
+# MERGED.h5 with `zoneplace merge`, the file one job running the whole sweep would have written
+# (docs/hdf5.md; parts of different sweeps or options are refused, status 3, naming what
+# differs), or with a zoneplace built without HDF5 (merge exits 2) the merged task table
+# MERGED.csv (postproc/sweep_plots.py).
 zp_merge_parts() {
     local merged=$1 part; shift
     for part in "$@"; do
@@ -118,7 +120,7 @@ zp_merge_parts() {
         elif ((st == 2)) &&
             "$PYTHON" postproc/sweep_plots.py "$@" --no-plots --csv "$merged.csv" >/dev/null; then
             echo "$ZP_TAG: merged the tasks of $# parts into $merged.csv (status 2: this" \
-                 "zoneplace has no merge command)"
+                 "zoneplace cannot merge HDF5 files)"
         else
             echo "$ZP_TAG: merging the parts failed (status $st)" >&2
         fi

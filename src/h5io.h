@@ -1,8 +1,8 @@
 /* h5io.h - HDF5 plumbing of the output layer, internal to src/h5*.c: error handling (one
  * message naming the file, collective agreement on a status), compound types built from field
  * lists, attributes, extendible tables and small datasets written from rank 0. The only header
- * that includes hdf5.h; h5out.c (the run's file layout) and h5perf.c (the /perf groups) build
- * on it.
+ * that includes hdf5.h; h5out.c (the run's file layout), h5perf.c (the /perf groups) and
+ * h5read.c (reading a file back, with a zp_h5io of no communicator) build on it.
  *
  * Every function taking a zp_h5io is collective over io->comm unless its comment says otherwise.
  * Errors: HDF5's own printing is turned off; a failure becomes one zp_fail message naming the

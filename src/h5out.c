@@ -7,6 +7,7 @@
  * are 2-D int32 [task rows][apps], unlimited in both dimensions, padded with -1; the tables and
  * small arrays are written as h5io.c describes. Attributes carry units and meanings. */
 #include "h5io.h"
+#include "h5layout.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -21,44 +22,9 @@
 #include "outfile.h"
 #include "util.h"
 
-#define ZP_H5_FORMAT 2      /* version of the layout in docs/hdf5.md (2: /trajectory kind) */
-#define INSTANCE_LEN 64     /* fixed-length strings in tables, NUL included */
-#define NAME_LEN 24
 #define TRAJ_CHUNK 4096     /* rows per chunk */
 #define TABLE_CHUNK 64
 #define PLACE_CHUNK 1024    /* apps per chunk of a placement row */
-
-/* Metrics of a placement, shared by /tasks and /phases. */
-typedef struct {
-    double objective, traffic;
-    int64_t external_deps, internal_deps;
-    double cut_weight, cv, lb_pct, resource_cv, move_cost;
-    int64_t moves, violations, imbalance, max_zone_apps, min_zone_apps;
-    double thesis_cost, thesis_pct, thesis_lb_pct;
-} metrics_row;
-
-typedef struct {
-    int32_t task, problem;
-    char instance[INSTANCE_LEN];
-    char init[NAME_LEN];
-    int32_t zones, apps;
-    uint64_t seed;
-    int32_t starts, epochs, best_start;
-    metrics_row m;
-    double wall_seconds;
-    double perf_mean_ms, perf_pct_ms;
-} task_row;
-
-typedef struct {
-    int32_t task, phase;
-    char name[NAME_LEN];
-    metrics_row m;
-} phase_row;
-
-typedef struct {
-    int32_t task, start;
-    uint64_t seed;
-} start_row;
 
 #define MF(fld, kind, units, meaning)                                                              \
     {#fld, offsetof(metrics_row, fld), kind, 0, units, meaning}
@@ -147,8 +113,7 @@ static const field traj_fields[] = {
     RF(wall, F_F64, "s", "seconds since the task began"),
 };
 
-enum { T_TASKS, T_PHASES, T_STARTS, T_TRAJ, N_TABLES };
-static const table_spec table_specs[N_TABLES] = {
+const table_spec table_specs[N_TABLES] = {
     {"tasks",
      {{task_head, NFIELDS(task_head), 0},
       {metric_fields, N_METRICS, offsetof(task_row, m)},
@@ -316,7 +281,7 @@ out:
     return rc;
 }
 
-static const char *const place_names[2] = {"placements", "initial_placements"};
+const char *const place_names[2] = {"placements", "initial_placements"};
 
 static int create_tables(zp_h5out *h)
 {
@@ -972,6 +937,16 @@ int h5out_set_complete(zp_h5out *h, int complete)
     ZP_CHECK(attr_from_rank0(h, "ended", now));
 out:
     return h5_agree(io, rc);
+}
+
+int h5out_replace_root_strings(zp_h5out *h, const char *name, const char *const *values, int n,
+                               int scalar)
+{
+    int rc = ZP_OK;
+    ZP_CHECK(drop_root_attr(h, name));
+    ZP_CHECK(h5_attr_strs(&h->io, h->io.file, name, values, n, scalar));
+out:
+    return h5_agree(&h->io, rc);
 }
 
 void h5out_publish_with(zp_h5out *h, char *tmp, const char *path, int replace)

@@ -1,8 +1,9 @@
 /* h5out.h - the output layer: one HDF5 file per run (docs/design.md section 5; the layout is
  * docs/hdf5.md), written collectively by every rank of a communicator with parallel HDF5.
- * h5out.c writes the layout, h5perf.c the /perf groups, both over h5io.c (the only place
- * that includes hdf5.h, through h5io.h); h5out_none.c stands in for builds without MPI/HDF5
- * and refuses --out.
+ * h5out.c writes the layout, h5perf.c the /perf groups, h5read.c reads a file back (zoneplace
+ * merge), all over h5io.c (the only place that includes hdf5.h, through h5io.h; the rows of
+ * the layout are in h5layout.h); h5out_none.c stands in for builds without MPI/HDF5 and
+ * refuses --out.
  *
  * The file is created under a temporary name of its own (PATH.partial.<pid>.<hex>, outfile.h)
  * and renamed to PATH by a successful h5out_close, so a crash never leaves a file under the
@@ -83,6 +84,11 @@ int h5out_write_perf(zp_h5out *h, const zp_task_result *task, const zp_problem *
  * task the run or sweep set out to compute, 0 for a commit of a sweep still running or stopped;
  * and the attribute ended, the time of this call. */
 int h5out_set_complete(zp_h5out *h, int complete);
+/* Collective: replaces the string root attribute name by values (every rank passes the same):
+ * one scalar string when scalar (n = 1), else an array of n strings. For files that record the
+ * provenance of other files (zoneplace merge: the parts' start, hosts, Slurm ids). */
+int h5out_replace_root_strings(zp_h5out *h, const char *name, const char *const *values, int n,
+                               int scalar);
 /* Rank 0 (the others' calls are ignored): a finished temporary file (outfile.h; the handle takes
  * it over) to be renamed to path right after this file, under the same folder lock, e.g. the
  * summary JSON; replace as for zp_publish. Removed if the close fails. */
@@ -90,5 +96,34 @@ void h5out_publish_with(zp_h5out *h, char *tmp, const char *path, int replace);
 /* Closes the file; on success renames it (and its companion) to the final names, otherwise
  * removes the temporary files. */
 int h5out_close(zp_h5out **h, int success);
+
+/* ---- reading a file back (h5read.c): zoneplace merge ------------------------------------ */
+
+/* A zoneplace file as read back: what h5out_open, h5out_write_problem and h5out_append_tasks
+ * were given, so that writing it again through them gives the same datasets. */
+typedef struct {
+    /* root attributes ("" when the file has none of that name) */
+    char *version, *git_revision, *digest, *settings, *started, *ended, *mpi_library;
+    char *slurm_job_id, *slurm_array_job_id, *slurm_array_task_id;
+    int64_t mpi_ranks, complete;
+    char **hosts;
+    int nhosts;
+    char *parameters_json;   /* /parameters/config_json */
+    zp_problem **problems;   /* /problem, /problem_1, ... */
+    int nproblems;
+    zp_task_result *tasks;   /* the /tasks rows in row order, each with its /phases, /starts,
+                                placement rows and /trajectory rows (in the file's order) */
+    int *problem_of;         /* [ntasks] the rows' field problem */
+    char **instances;        /* [ntasks] the rows' field instance */
+    int ntasks;
+    int perf_groups;         /* groups under /perf (not read) */
+} zp_h5file;
+
+/* Not collective (any rank may read a file on its own): reads the zoneplace file path. ZP_EIO
+ * when it cannot be opened or read; ZP_EINPUT when it is not a zoneplace output of this
+ * layout (not HDF5, another creator, another format_version). The caller frees f with
+ * h5out_file_free, also after a failure. */
+int h5out_read_file(const char *path, zp_h5file *f);
+void h5out_file_free(zp_h5file *f);
 
 #endif

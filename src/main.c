@@ -17,6 +17,7 @@
 #include "digest.h"
 #include "h5out.h"
 #include "importcmd.h"
+#include "mergecmd.h"
 #include "options.h"
 #include "outfile.h"
 #include "par.h"
@@ -43,6 +44,8 @@ static const char usage_head[] =
     "  run --config F.json      place the apps of a config and report\n"
     "  validate --config F.json check a config and print what it holds\n"
     "  sweep --config SWEEP.json --out F.h5   run a parameter sweep (see zoneplace sweep --help)\n"
+    "  merge PART.h5... --out F.h5   the parts of one sweep (array elements) into the file\n"
+    "                           one job would have written (zoneplace merge --help)\n"
     "  import KIND FILE... --out F.json   a config from Kubernetes manifests and call graphs\n"
     "                           (Jaeger, Zipkin, OpenTelemetry, Alibaba; zoneplace import --help)\n"
     "  export k8s --config F.json --summary S.json   zone-pinning patches and a migration\n"
@@ -100,19 +103,6 @@ typedef struct {
     csvin_options csv;    /* CSV input options (--column, --missing) */
     char command_line[2048];
 } cli;
-
-static void join_command_line(cli *c, int argc, char **argv)
-{
-    size_t used = 0;
-    c->command_line[0] = '\0';
-    for (int i = 0; i < argc && used + 2 < sizeof c->command_line; i++) {
-        int n = snprintf(c->command_line + used, sizeof c->command_line - used, "%s%s",
-                         i ? " " : "", argv[i]);
-        if (n < 0)
-            break;
-        used += (size_t)n;
-    }
-}
 
 enum {
     OPT_SUMMARY = 256, OPT_SERVICES, OPT_CALLS, OPT_IMBALANCE, OPT_SLACK, OPT_COLUMN, OPT_MISSING
@@ -178,7 +168,7 @@ static int parse_cli(cli *c, int argc, char **argv)
     options_default(&c->overrides);
     csvin_options_default(&c->csv);
     c->imbalance = c->capacity_slack = -1;
-    join_command_line(c, argc, argv);
+    zp_join_args(argc, argv, c->command_line, sizeof c->command_line);
     opterr = 0;
     optind = 2;
     int opt;
@@ -621,6 +611,8 @@ static int dispatch(int argc, char **argv, zp_comm *world)
         return import_main(argc, argv, rank);
     if (strcmp(cmd, "export") == 0)
         return export_main(argc, argv, rank);
+    if (strcmp(cmd, "merge") == 0)
+        return merge_main(argc, argv, world);
     cli c;
     if (strcmp(cmd, "run") != 0 && strcmp(cmd, "validate") != 0)
         return zp_fail(ZP_EUSAGE, "unknown command '%s' (see zoneplace --help)", cmd);

@@ -161,28 +161,34 @@ static void describe_part(const char *key, const cJSON *now, const cJSON *old, c
         snprintf(buf, size, "the content of %s", key);
 }
 
-int sweepjson_compare_digest(const char *now_text, const char *old_text, const char *resume)
+void sweepjson_digest_differences(const char *now_text, const char *old_text, char *list,
+                                  size_t size)
 {
-    char list[900] = "", part[256];
+    char part[256];
     cJSON *now = cJSON_Parse(now_text), *old = old_text ? cJSON_Parse(old_text) : NULL;
+    list[0] = '\0';
     if (!old)
-        snprintf(list, sizeof list, "it records no digest (made by an older zoneplace)");
+        snprintf(list, size, "it records no digest (made by an older zoneplace)");
     for (const cJSON *e = now ? now->child : NULL; e && old; e = e->next) {
         const cJSON *o = cJSON_GetObjectItemCaseSensitive(old, e->string);
-        if (cJSON_IsString(o) && strcmp(o->valuestring, e->valuestring) == 0)
+        if (cJSON_IsString(o) && cJSON_IsString(e) && strcmp(o->valuestring, e->valuestring) == 0)
             continue;
         describe_part(e->string, e, o, part, sizeof part);
-        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", list[0] ? "; " : "",
-                 part);
+        snprintf(list + strlen(list), size - strlen(list), "%s%s", list[0] ? "; " : "", part);
     }
     for (const cJSON *o = old ? old->child : NULL; o; o = o->next)
         if (!cJSON_GetObjectItemCaseSensitive(now, o->string)) {
             describe_part(o->string, NULL, o, part, sizeof part);
-            snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", list[0] ? "; " : "",
-                     part);
+            snprintf(list + strlen(list), size - strlen(list), "%s%s", list[0] ? "; " : "", part);
         }
     cJSON_Delete(now);
     cJSON_Delete(old);
+}
+
+int sweepjson_compare_digest(const char *now_text, const char *old_text, const char *resume)
+{
+    char list[900];
+    sweepjson_digest_differences(now_text, old_text, list, sizeof list);
     if (!list[0])
         return ZP_OK;
     return zp_fail(ZP_EINPUT, "--resume %s: made with other inputs or settings, its tasks would "

@@ -28,6 +28,9 @@ int sweepjson_make_digest(const sweep_def *s, zp_config *const *cfg, const char 
                           char **digest);
 /* The digest recorded in the summary JSON path into *digest (NULL: none; zp_free it). */
 int sweepjson_read_digest(const char *path, char **digest);
+/* The parts in which the digest now differs from old (NULL: the output records none), named
+ * and joined by "; " into list ("" when they are equal). */
+void sweepjson_digest_differences(const char *now, const char *old, char *list, size_t size);
 /* ZP_OK when the digest now equals old (NULL: the output records none); ZP_EINPUT naming every
  * part that differs otherwise (resume: the file named in the message). */
 int sweepjson_compare_digest(const char *now, const char *old, const char *resume);

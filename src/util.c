@@ -110,6 +110,18 @@ double zp_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+void zp_join_args(int argc, char **argv, char *buf, size_t size)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < argc && used + 2 < size; i++) {
+        int n = snprintf(buf + used, size - used, "%s%s", i ? " " : "", argv[i]);
+        if (n < 0)
+            break;
+        used += (size_t)n;
+    }
+}
+
 int zp_check_output_path(const char *path, int may_exist, const char *advice)
 {
     char dir[4096];

@@ -92,6 +92,10 @@ int zp_read_file(const char *path, char **buf, size_t *len);
 int zp_parse_long(const char *text, long long lo, long long hi, const char *opt, long long *out);
 int zp_parse_double(const char *text, double lo, double hi, const char *opt, double *out);
 
+/* The command line argv[0..argc-1] joined by spaces into buf (cut at size), for the outputs'
+ * provenance (root attribute command_line). */
+void zp_join_args(int argc, char **argv, char *buf, size_t size);
+
 /* Wall-clock seconds since an arbitrary origin (monotonic). */
 double zp_now(void);
 

@@ -9,7 +9,8 @@
 #   - defaults: run.sbatch without any size option starts and completes; logs go to
 #     results/logs (git-ignored), not to the repository root;
 #   - jobs/sweep_zones.sbatch as an array over the sweep file's zone counts (no ZONES given) and
-#     as an array over slices: each element writes its part, the last one merges them; a subset
+#     as an array over slices: each element writes its part, the last one merges them with
+#     `zoneplace merge` into the file the whole sweep's job writes (its /tasks equal); a subset
 #     of elements reruns (--array=1; slices: SLICES=N, refused without it);
 #   - jobs/multinode.sbatch with -N 1 and -N 2: the ranks ran on both nodes, and every way of
 #     running the sweep gives the same tasks and placements;
@@ -191,10 +192,27 @@ expect_eq "multinode.sbatch -N 1: the whole sweep in one file" "$(h5_tasks "$W/m
     "0:2 1:2 2:3 3:3 4:4 5:4"
 check "no .partial files left" bash -c "! ls '$W'/*/*.partial* 2>/dev/null | grep -q ."
 
-# the array's last element merged the parts (zoneplace merge, else a merged task table)
-merged_file() { ls "$1/case1_small.h5" "$1/case1_small.csv" 2>/dev/null | head -1; }
-check "zones array: the last element merged the 3 parts" test -n "$(merged_file "$W/zones")"
-check "slices array: the last element merged the 2 parts" test -n "$(merged_file "$W/slices")"
+# the array's last element merged the parts with zoneplace merge into the file one job running
+# the whole sweep writes: /tasks equal to multinode -N 1's, row by row, but for wall_seconds
+tasks_rows() { # FILE: the complete flag and the /tasks rows without wall_seconds, or "unreadable"
+    "$PY" -c "
+import h5py, sys
+with h5py.File(sys.argv[1], 'r') as f:
+    t = f['tasks'][...]
+    print('complete', f.attrs['complete'])
+for r in t:
+    print(' '.join(repr(r[n]) for n in t.dtype.names if n != 'wall_seconds'))" "$1" 2>/dev/null ||
+        echo unreadable
+}
+whole_tasks=$(tasks_rows "$W/multi1/case1_small.h5")
+check "zones array: the last element merged the 3 parts into case1_small.h5" \
+    grep -q "merged 3 parts into $W/zones/case1_small.h5" "$W"/zones-"${ja}"_*.out
+expect_eq "zones array: the merged file = the whole sweep's (/tasks, complete)" \
+    "$(tasks_rows "$W/zones/case1_small.h5")" "$whole_tasks"
+check "slices array: the last element merged the 2 parts into case1_small.h5" \
+    grep -q "merged 2 parts into $W/slices/case1_small.h5" "$W"/slices-"${js}"_*.out
+expect_eq "slices array: the merged file = the whole sweep's (/tasks, complete)" \
+    "$(tasks_rows "$W/slices/case1_small.h5")" "$whole_tasks"
 
 # every way of running the sweep gives the same tasks (CSV of postproc/sweep_plots.py without
 # the timing and file columns) and the same placements
@@ -248,7 +266,10 @@ jr3=$(SWEEP=$SMALL MODE=slices SLICES=2 OUTDIR=$W/slices submit reslices2 --arra
       jobs/sweep_zones.sbatch)
 expect_eq "rerun of zones element 1 alone: completed" "$(wait_job "$jr1")" "1 COMPLETED 0:0"
 expect_eq "rerun of zones element 1: zone count 3 again" "$(h5_tasks "$W/zones/zones3.h5")" "2:3 3:3"
-check "rerun of zones element 1: it merged the parts again" test -n "$(merged_file "$W/zones")"
+check "rerun of zones element 1: it merged the parts again" \
+    grep -q "merged 3 parts into $W/zones/case1_small.h5" "$W/rezones-${jr1}_1.out"
+expect_eq "rerun of zones element 1: the merged file = the whole sweep's" \
+    "$(tasks_rows "$W/zones/case1_small.h5")" "$whole_tasks"
 expect_eq "rerun of slices element 1 without SLICES: refused (exit 2)" "$(wait_job "$jr2")" "1 FAILED 2:0"
 check "... saying to set SLICES" grep -q "set SLICES=N" "$W/reslices-${jr2}_1.out"
 expect_eq "rerun of slices element 1 with SLICES=2: completed" "$(wait_job "$jr3")" "1 COMPLETED 0:0"
