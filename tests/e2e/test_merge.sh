@@ -7,7 +7,8 @@
 # complete = 0. Refused with one line and status 3, leaving no output: parts of an edited sweep
 # (other options), a task whose rows differ in two parts (a part edited with h5py), a `run`
 # output, a file that is not HDF5; status 4: a missing part, an existing --out without --force.
-# An identical duplicate part is accepted. Environment (tests/run.sh): ZP_BIN, ZP_TMP, MPI, PY.
+# An identical duplicate part is accepted. The response-time columns of a sweep with a perf
+# section survive the merge bit for bit. Environment (tests/run.sh): ZP_BIN, ZP_TMP, MPI, PY.
 source "$(dirname "$0")/../lib.sh"
 
 if [ "$MPI" != 1 ]; then
@@ -34,10 +35,11 @@ sweep 1 --zones 8 --out "$W/z8.h5" >"$W/z.log" 2>&1 &&
     sweep 2 --zones 4,16 --out "$W/z416.h5" >>"$W/z.log" 2>&1
 expect_eq "zone-count parts, one resumed" "$?" 0
 
-# same_as_whole FILE: what differs from whole.h5 beyond wall-clock times and this file's
-# provenance ("" when nothing does)
-same_as_whole() {
-    "$PY" - "$W/whole.h5" "$1" <<'EOF'
+# same_as REF FILE: what differs between the files beyond wall-clock times and FILE's provenance
+# ("" when nothing does); same_as_whole FILE: the same against whole.h5
+same_as_whole() { same_as "$W/whole.h5" "$1"; }
+same_as() {
+    "$PY" - "$1" "$2" <<'EOF'
 import json, sys
 import h5py, numpy as np
 a, b = h5py.File(sys.argv[1], "r"), h5py.File(sys.argv[2], "r")
@@ -106,6 +108,22 @@ zp_mpi 1 merge "$W/s0.h5" "$W/s1.h5" "$W/s0.h5" "$W/s2.h5" --out "$W/dup.h5" --q
     >"$W/dup.log" 2>&1
 expect_eq "a part given twice (identical duplicate tasks): accepted" "$?" 0
 expect_eq "  its tasks once: = the whole sweep's file" "$(same_as_whole "$W/dup.h5")" ""
+
+# a sweep whose instance has a perf section: the response-time columns (stored in ms, read back
+# in s) come out bit for bit
+cat >"$W/perf.json" <<EOF
+{"name": "perf", "instances": ["$ZP_ROOT/inputs/examples/case2_perf.json"], "seeds": [1, 2, 3],
+ "starts": 2, "search": {"iterations": 50}}
+EOF
+zp_mpi 1 sweep --config "$W/perf.json" --quiet --out "$W/pwhole.h5" >"$W/perf.log" 2>&1 &&
+    zp_mpi 1 sweep --config "$W/perf.json" --quiet --slice 0/2 --out "$W/p0.h5" >>"$W/perf.log" 2>&1 &&
+    zp_mpi 1 sweep --config "$W/perf.json" --quiet --slice 1/2 --out "$W/p1.h5" >>"$W/perf.log" 2>&1 &&
+    zp_mpi 1 merge "$W/p1.h5" "$W/p0.h5" --out "$W/pm.h5" --quiet >>"$W/perf.log" 2>&1
+expect_eq "a sweep with a perf section: whole, 2 slices, merged" "$?" 0
+expect_eq "  = the whole sweep's file (perf_mean_ms, perf_pct_ms included)" \
+    "$(same_as "$W/pwhole.h5" "$W/pm.h5")" ""
+expect_eq "  the model's columns are numbers" \
+    "$("$PY" -c "import h5py,sys,numpy as np; t=h5py.File(sys.argv[1],'r')['tasks']; print(bool(np.isfinite(t['perf_mean_ms']).all()))" "$W/pm.h5")" True
 
 zp_mpi 1 merge "$W/s0.h5" "$W/s2.h5" --out "$W/sub.h5" --quiet >"$W/sub.log" 2>&1
 expect_eq "merge of 2 of the 3 slices" "$?" 0
