@@ -54,10 +54,12 @@
 #define LEVEL_ROUNDS_PER_VERTICES 10.0
 #define DENSE_LEVEL_EDGES 400000
 #define DENSE_LEVEL_DEGREE 16
-/* Placements of the coarsest level tried: 8 greedy growings, or 4 recursive bisections (each a
- * full multilevel run) (290372a, b2bd1c2). */
+/* Placements of the coarsest level tried: 8 (rb_place), or 4 when each is a multilevel
+ * recursive bisection (mlrb_place); each try refined with 1 / (2 tries) of the level's rounds,
+ * so the tries together take half the budget the best then gets again (290372a, b2bd1c2). */
 #define COARSEST_TRIES 8
 #define COARSEST_MLRB_TRIES 4
+#define COARSEST_TRY_ROUNDS_DIVISOR 2
 /* Independent first cycles (auto_starts, 712a5ef): 2e6 / (n + m), at most 16, fewer by
  * (16 / k)^1.5 above 16 zones; times the effort, at most 64. Then 2 V-cycles in all (290372a). */
 #define STARTS_WORK 2e6
@@ -1025,7 +1027,7 @@ static int initial_placement(ml_ctx *c)
     if (use_mlrb && c->prm->initial_tries <= 0)
         tries = COARSEST_MLRB_TRIES; /* each is a full recursive bisection */
     score best_sc = {INT64_MAX, INT64_MAX, INFINITY};
-    int64_t try_rounds = level_rounds(c, l) / (2 * tries);
+    int64_t try_rounds = level_rounds(c, l) / (COARSEST_TRY_ROUNDS_DIVISOR * tries);
     for (int t = 0; t < tries; t++) {
         memcpy(trial, x, sizeof *x * (size_t)p->n);
         if (use_mlrb)

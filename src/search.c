@@ -51,6 +51,8 @@
  * neighbour in another zone (b2bd1c2) and for a swap partner (8 k + 16, f390df9); groups of up
  * to GROUP_MAX apps; strength up to 2 + k / 2, at most 8 moves a round. */
 #define APP_TRIES 8
+/* One perturbation step in GROUP_ODDS moves a group, the others swap two apps. */
+#define GROUP_ODDS 2
 #define GROUP_ZONE_TRIES 4
 #define GROUP_MAX 4
 #define PARTNER_TRIES_PER_ZONE 8
@@ -749,7 +751,7 @@ static void perturb(zp_search *s, zp_rng *rng, int strength)
         return;
     for (int i = 0; i < strength; i++) {
         int u = random_app(s, rng);
-        if (rng_below(rng, 2) == 0) {
+        if (rng_below(rng, GROUP_ODDS) == 0) {
             move_group(s, rng, u, 1 + (int)rng_below(rng, GROUP_MAX));
             continue;
         }
