@@ -123,6 +123,13 @@ static void text_position(const char *text, const char *at, int *line, int *col)
     }
 }
 
+/* A key's decoded text; "" while the arena is empty (only empty keys so far: no pointer
+ * arithmetic on NULL). */
+static const char *key_text(const scanner *sc, const scan_key *k)
+{
+    return sc->arena ? sc->arena + k->off : "";
+}
+
 /* The path of the value inside the first depth containers. */
 static void scan_path(const scanner *sc, int depth, char *out)
 {
@@ -137,7 +144,7 @@ static void scan_path(const scanner *sc, int depth, char *out)
             const scan_key *k = &sc->keys[f->key];
             char name[ZP_JSON_PATH];
             snprintf(name, sizeof name, "%.*s", (int)ZP_MIN(k->len, sizeof name - 1),
-                     sc->arena + k->off);
+                     key_text(sc, k));
             json_child_path(out, part, name);
         }
     }
@@ -408,7 +415,7 @@ static int check_duplicates(scanner *sc, const scan_frame *f)
     ZP_ALLOC(v, n);
     for (int64_t i = 0; i < n; i++) {
         const scan_key *k = &sc->keys[f->first_key + i];
-        v[i] = (key_view){sc->arena + k->off, k->len, k->at};
+        v[i] = (key_view){key_text(sc, k), k->len, k->at};
     }
     qsort(v, (size_t)n, sizeof *v, cmp_key_view);
     const key_view *dup = NULL;
