@@ -140,14 +140,7 @@ static int parse_cli(sweep_cli *c, int argc, char **argv)
     memset(c, 0, sizeof *c);
     options_default(&c->search);
     c->slice_n = 1;
-    size_t used = 0;
-    for (int i = 0; i < argc && used + 2 < sizeof c->command_line; i++) {
-        int n = snprintf(c->command_line + used, sizeof c->command_line - used, "%s%s",
-                         i ? " " : "", argv[i]);
-        if (n < 0)
-            break;
-        used += (size_t)n;
-    }
+    zp_join_args(argc, argv, c->command_line, sizeof c->command_line);
     opterr = 0;
     optind = 2;
     int opt;
