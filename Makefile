@@ -97,6 +97,14 @@ $(BUILD)/tests/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c tests/fuzz/fuzz
 	$(CC) $(CFLAGS) -D_GNU_SOURCE -Itests/fuzz -o $@ $< tests/fuzz/replay.c $(CORE_OBJ) $(LDFLAGS_ALL)
 unit: $(FUZZ_TOOLS)
 
+# dread_driver runs the parallel METIS reader on the ranks of an MPI job (the parallel layer's
+# object, par_mpi.o or par_serial.o, linked in): tests/e2e/test_dread.sh.
+DRIVER_PAR := $(filter %/par_mpi.o %/par_serial.o,$(EDGE_OBJ))
+$(BUILD)/tests/dread_driver: tests/fuzz/dread_driver.c $(CORE_OBJ) $(DRIVER_PAR) | $(BUILD)
+	@mkdir -p $(BUILD)/tests
+	$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJ) $(DRIVER_PAR) $(LDFLAGS_ALL)
+unit: $(BUILD)/tests/dread_driver
+
 # make fuzz [FUZZ_TIME=60]: builds the libFuzzer harnesses tests/fuzz/fuzz_NAME.c with clang
 # (ASan + UBSan, core objects in build-fuzz/) and runs each for FUZZ_TIME seconds from its seed
 # corpus tests/fuzz/corpus/NAME (tests/fuzz/run.sh: new inputs go to build-fuzz/corpus/NAME,

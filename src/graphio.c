@@ -1,79 +1,26 @@
 /* graphio.c - METIS .graph and CSV readers and writers, partition files, uniform zones.
- * Owns the streaming line reader, the integer tokenizer and the buffered writer that make
- * million-app inputs fast; nothing here knows about the search or the output file. */
+ * Owns the buffered writer; the streaming line reader and the integer tokenizer that make
+ * million-app inputs fast are textin.c's, the METIS grammar metisgram.c's (shared with the
+ * parallel reader, dread.c). Nothing here knows about the search or the output file. */
 #include "graphio.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "csvin.h"
+#include "metisgram.h"
 #include "strmap.h"
 #include "textin.h"
 #include "topology.h"
 #include "util.h"
 
 #define MAX_EXACT 9007199254740992.0 /* 2^53: larger integers do not survive a double */
-#define MAX_APPS ZP_MAX_APPS
-#define MAX_BALANCE_WEIGHT (INT_MAX - 1) /* below ZP_UNLIMITED_SLOTS: no zone load reaches it */
-#define TOKEN_SHOWN 40 /* characters of a bad token quoted in a message */
 
 /* ---------------------------------------------------------------------------------------- */
-/* Integer tokens (METIS files, partition files).                                           */
-
-static int bad_token(const line_reader *r, const char *tok, const char *what)
-{
-    int n = 0;
-    while (tok[n] && !text_is_blank(tok[n]) && n < TOKEN_SHOWN)
-        n++;
-    return zp_fail(ZP_EINPUT, "%s:%ld: %s: expected an integer, found '%.*s'", r->path, r->line,
-                   what, n, tok);
-}
-
-/* Reads the next blank-separated integer of *s and advances *s past it; *found = 0 when the
- * line has no more tokens. Hand-written because strtoll per token is the bottleneck of a
- * 150 MB file. */
-static int next_int(const line_reader *r, char **s, const char *what, int64_t *value, int *found)
-{
-    char *p = (char *)text_skip_blanks(*s);
-    *found = 0;
-    if (!*p) {
-        *s = p;
-        return ZP_OK;
-    }
-    char *tok = p;
-    int neg = *p == '-';
-    if (*p == '-' || *p == '+')
-        p++;
-    uint64_t v = 0;
-    int digits = 0, big = 0;
-    for (; *p >= '0' && *p <= '9'; p++, digits++) {
-        v = v * 10 + (uint64_t)(*p - '0');
-        big |= v > ((uint64_t)1 << 53);
-    }
-    if (!digits || (*p && !text_is_blank(*p)))
-        return bad_token(r, tok, what);
-    if (big)
-        return zp_fail(ZP_EINPUT, "%s:%ld: %s %.*s is too large (limit 2^53)", r->path, r->line,
-                       what, (int)ZP_MIN(p - tok, TOKEN_SHOWN), tok);
-    *value = neg ? -(int64_t)v : (int64_t)v;
-    *found = 1;
-    *s = p;
-    return ZP_OK;
-}
-
-/* next_int for a token that must be there. */
-static int need_int(const line_reader *r, char **s, const char *what, int64_t *value)
-{
-    int found = 0;
-    int rc = next_int(r, s, what, value, &found);
-    if (rc == ZP_OK && !found)
-        rc = zp_fail(ZP_EINPUT, "%s:%ld: missing %s", r->path, r->line, what);
-    return rc;
-}
+/* App names.                                                                                */
 
 /* Sets names "<prefix><i + first>" for every app. One allocation per name: problem_destroy
  * frees them one by one (about 20 MB at a million apps). */
@@ -107,10 +54,10 @@ typedef struct {
 typedef struct {
     line_reader in;
     const char *path;
-    int n;
-    int64_t m;
-    int has_vsize, has_vwgt, has_ewgt, ncon;
-    long header_line;
+    metis_header h;
+    int n;     /* h.n */
+    int64_t m; /* h.m */
+    int ncon;  /* h.ncon */
     zp_problem *p;
     /* The adjacency as the vertex lines list it, row after row, each row sorted by neighbour
      * (files usually are: checked first): it becomes the problem's CSR as it is, without an
@@ -150,69 +97,13 @@ static void metis_reader_free(metis_reader *mr)
     problem_destroy(&mr->p);
 }
 
-static int is_comment(const char *line) { return *text_skip_blanks(line) == '%'; }
-
-/* Next line that is not a '%' comment, or NULL at the end. */
-static int next_data_line(line_reader *r, char **line)
+/* Header "n m [fmt [ncon]]" (metisgram.c). */
+static int read_header(metis_reader *mr)
 {
-    size_t len;
-    int rc;
-    do {
-        rc = reader_next(r, line, &len);
-    } while (rc == ZP_OK && *line && is_comment(*line));
-    return rc;
-}
-
-static int metis_format(metis_reader *mr, int64_t fmt)
-{
-    if (fmt < 0 || fmt > 111 || fmt % 10 > 1 || fmt / 10 % 10 > 1 || fmt / 100 > 1)
-        return zp_fail(ZP_EINPUT, "%s:%ld: fmt %lld is not one of 0, 1, 10, 11, 100, 101, 110, 111",
-                       mr->path, mr->header_line, (long long)fmt);
-    mr->has_ewgt = (int)(fmt % 10);
-    mr->has_vwgt = (int)(fmt / 10 % 10);
-    mr->has_vsize = (int)(fmt / 100);
-    return ZP_OK;
-}
-
-/* Header "n m [fmt [ncon]]": the first line that is not a comment. */
-static int metis_header(metis_reader *mr)
-{
-    int rc = ZP_OK;
-    char *line = NULL;
-    ZP_CHECK(next_data_line(&mr->in, &line));
-    mr->header_line = mr->in.line > 0 ? mr->in.line : 1;
-    if (!line)
-        return zp_fail(ZP_EINPUT, "%s:%ld: no header line 'n m [fmt [ncon]]'", mr->path,
-                       mr->header_line);
-    int64_t v[4] = {0, 0, 0, 1};
-    int count = 0, found = 1;
-    while (found) {
-        int64_t x;
-        ZP_CHECK(next_int(&mr->in, &line, "header", &x, &found));
-        if (found && count == 4)
-            return zp_fail(ZP_EINPUT, "%s:%ld: header has more than 4 values 'n m [fmt [ncon]]'",
-                           mr->path, mr->header_line);
-        if (found)
-            v[count++] = x;
-    }
-    if (count < 2)
-        return zp_fail(ZP_EINPUT, "%s:%ld: header needs at least 'n m'", mr->path, mr->header_line);
-    if (v[0] < 1 || v[0] > MAX_APPS)
-        return zp_fail(ZP_EINPUT, "%s:%ld: vertex count %lld is not in 1..%d", mr->path,
-                       mr->header_line, (long long)v[0], MAX_APPS);
-    if (v[1] < 0 || v[1] > v[0] * (v[0] - 1) / 2)
-        return zp_fail(ZP_EINPUT, "%s:%ld: edge count %lld is not in 0..n(n-1)/2", mr->path,
-                       mr->header_line, (long long)v[1]);
-    mr->n = (int)v[0];
-    mr->m = v[1];
-    ZP_CHECK(metis_format(mr, v[2]));
-    if (v[3] < 1 || v[3] > 1000 || (!mr->has_vwgt && v[3] != 1))
-        return zp_fail(ZP_EINPUT,
-                       "%s:%ld: ncon %lld must be in 1..1000 and needs vertex "
-                       "weights (fmt 10, 11, 110 or 111) when above 1",
-                       mr->path, mr->header_line, (long long)v[3]);
-    mr->ncon = mr->has_vwgt ? (int)v[3] : 0;
-out:
+    int rc = metis_read_header(&mr->in, &mr->h);
+    mr->n = mr->h.n;
+    mr->m = mr->h.m;
+    mr->ncon = mr->h.ncon;
     return rc;
 }
 
@@ -270,7 +161,7 @@ static int vertex_room(metis_reader *mr, int u)
     if (grow_to((void **)&mr->xadj, sizeof *mr->xadj, cap + 1) != ZP_OK ||
         grow_to((void **)&mr->range, sizeof *mr->range, cap) != ZP_OK ||
         grow_to((void **)&mr->vline, sizeof *mr->vline, cap) != ZP_OK ||
-        (mr->has_vsize && grow_to((void **)&mr->vsize, sizeof *mr->vsize, cap) != ZP_OK) ||
+        (mr->h.has_vsize && grow_to((void **)&mr->vsize, sizeof *mr->vsize, cap) != ZP_OK) ||
         (mr->ncon > 0 &&
          grow_to((void **)&mr->vweight, sizeof *mr->vweight, cap * mr->ncon) != ZP_OK))
         return ZP_ERUNTIME;
@@ -300,8 +191,7 @@ static int add_entry(metis_reader *mr, int u, int v, double w)
     int rc = ZP_OK;
     if (v > u) {
         if (mr->nup == mr->m)
-            return zp_fail(ZP_EINPUT, "%s:%ld: more edges than the %lld of the header", mr->path,
-                           mr->in.line, (long long)mr->m);
+            return metis_fail_more_edges(mr->path, mr->in.line, mr->m);
         mr->nup++;
         mr->weight_total += w;
     }
@@ -315,14 +205,12 @@ out:
 
 static int asymmetric(const metis_reader *mr, long line, int u, int v)
 {
-    return zp_fail(ZP_EINPUT, "%s:%ld: vertex %d lists %d, but vertex %d does not list %d",
-                   mr->path, line, u + 1, v + 1, v + 1, u + 1);
+    return metis_fail_asymmetric(mr->path, line, u, v);
 }
 
 static int listed_twice(const metis_reader *mr, int u, int v)
 {
-    return zp_fail(ZP_EINPUT, "%s:%ld: vertex %d lists neighbour %d twice", mr->path, mr->in.line,
-                   u + 1, v + 1);
+    return metis_fail_listed_twice(mr->path, mr->in.line, u, v);
 }
 
 /* Matches u -> v (v < u) with v's upper entry for u. Rows come in increasing order, so the
@@ -334,11 +222,8 @@ static int match_lower(metis_reader *mr, int u, int v, double w)
     int64_t c = r->next;
     if (c < r->end && mr->adj[c] == u) {
         if (mr->wgt[c] != w)
-            return zp_fail(ZP_EINPUT,
-                           "%s:%ld: edge %d-%d has weight %.17g here but %.17g on "
-                           "line %lld",
-                           mr->path, mr->in.line, u + 1, v + 1, w, mr->wgt[c],
-                           (long long)mr->vline[v]);
+            return metis_fail_edge_weight(mr->path, mr->in.line, u, v, w, mr->wgt[c],
+                                          (long)mr->vline[v]);
         r->next++;
         return ZP_OK;
     }
@@ -394,61 +279,18 @@ out:
     return rc;
 }
 
-/* Vertex size and weights at the start of u's line. */
-static int metis_vertex_values(metis_reader *mr, int u, char **s)
+/* Vertex size and weights at the start of u's line (metisgram.c), then the balance weights'
+ * bound: the first weight becomes the app's balance weight (an int, summed into int64 zone
+ * loads compared with int slots), and METIS's 32-bit bound on the total keeps every sum exact. */
+static int read_vertex_values(metis_reader *mr, int u, char **s)
 {
-    int64_t v;
-    int rc = ZP_OK;
-    if (mr->has_vsize) {
-        ZP_CHECK(need_int(&mr->in, s, "vertex size", &v));
-        if (v < 0)
-            return zp_fail(ZP_EINPUT, "%s:%ld: vertex size %lld of vertex %d is negative", mr->path,
-                           mr->in.line, (long long)v, u + 1);
-        if (v > ZP_MAX_NUMBER)
-            return zp_fail(ZP_EINPUT, "%s:%ld: vertex size %lld of vertex %d is above the limit "
-                           "1e15", mr->path, mr->in.line, (long long)v, u + 1);
-        mr->vsize[u] = (double)v;
-    }
-    for (int c = 0; c < mr->ncon; c++) {
-        ZP_CHECK(need_int(&mr->in, s, "vertex weight", &v));
-        if (v < 0)
-            return zp_fail(ZP_EINPUT, "%s:%ld: vertex weight %lld of vertex %d is negative",
-                           mr->path, mr->in.line, (long long)v, u + 1);
-        if (v > ZP_MAX_NUMBER)
-            return zp_fail(ZP_EINPUT, "%s:%ld: vertex weight %lld of vertex %d is above the limit "
-                           "1e15", mr->path, mr->in.line, (long long)v, u + 1);
-        mr->vweight[(int64_t)u * mr->ncon + c] = (double)v;
-        /* the first weight becomes the app's balance weight (an int, summed into int64 zone
-         * loads compared with int slots): METIS's 32-bit bound on the total keeps every sum
-         * exact */
-        if (c == 0 && (mr->balance_total += v) > MAX_BALANCE_WEIGHT)
-            return zp_fail(ZP_EINPUT, "%s:%ld: the vertex weights add up to more than %d (the "
-                           "first weight of every vertex is its balance weight)",
-                           mr->path, mr->in.line, MAX_BALANCE_WEIGHT);
-    }
-out:
+    int rc = metis_vertex_values(&mr->h, &mr->in, u, s, mr->vsize ? &mr->vsize[u] : NULL,
+                                 mr->vweight ? &mr->vweight[(int64_t)u * mr->ncon] : NULL);
+    if (rc == ZP_OK && mr->ncon > 0 &&
+        (mr->balance_total += (int64_t)mr->vweight[(int64_t)u * mr->ncon]) >
+            METIS_MAX_BALANCE_WEIGHT)
+        rc = metis_fail_balance(mr->path, mr->in.line);
     return rc;
-}
-
-/* Reads the edge weight after neighbour nb (if the format has them). */
-static int metis_edge_weight(metis_reader *mr, int u, int64_t nb, char **s, double *w)
-{
-    int64_t x;
-    int found = 0;
-    *w = 1.0;
-    if (!mr->has_ewgt)
-        return ZP_OK;
-    int rc = next_int(&mr->in, s, "edge weight", &x, &found);
-    if (rc != ZP_OK)
-        return rc;
-    if (!found)
-        return zp_fail(ZP_EINPUT, "%s:%ld: neighbour %lld of vertex %d has no edge weight",
-                       mr->path, mr->in.line, (long long)nb, u + 1);
-    if (x <= 0 || x > ZP_MAX_NUMBER)
-        return zp_fail(ZP_EINPUT, "%s:%ld: edge %d-%lld has weight %lld; weights must be > 0 "
-                       "and <= 1e15", mr->path, mr->in.line, u + 1, (long long)nb, (long long)x);
-    *w = (double)x;
-    return ZP_OK;
 }
 
 /* Matches the lower entries of u's row (v < u), in the order of the line. Their lookups land
@@ -478,22 +320,14 @@ static int match_row(metis_reader *mr, int u)
 static int metis_vertex(metis_reader *mr, int u, char *s)
 {
     int rc = ZP_OK;
-    ZP_CHECK(metis_vertex_values(mr, u, &s));
+    ZP_CHECK(read_vertex_values(mr, u, &s));
     for (;;) {
-        int64_t nb;
-        int found = 0;
-        double w;
-        ZP_CHECK(next_int(&mr->in, &s, "neighbour id", &nb, &found));
+        int v, found = 0;
+        int64_t w;
+        ZP_CHECK(metis_neighbour(&mr->h, &mr->in, u, &s, &v, &w, &found));
         if (!found)
             break;
-        if (nb < 1 || nb > mr->n)
-            return zp_fail(ZP_EINPUT, "%s:%ld: neighbour %lld of vertex %d is not in 1..%d",
-                           mr->path, mr->in.line, (long long)nb, u + 1, mr->n);
-        if (nb - 1 == u)
-            return zp_fail(ZP_EINPUT, "%s:%ld: vertex %d lists itself (self-loop)", mr->path,
-                           mr->in.line, u + 1);
-        ZP_CHECK(metis_edge_weight(mr, u, nb, &s, &w));
-        ZP_CHECK(add_entry(mr, u, (int)nb - 1, w));
+        ZP_CHECK(add_entry(mr, u, v, (double)w));
     }
     ZP_CHECK(match_row(mr, u));
 out:
@@ -509,9 +343,8 @@ static int metis_trailer(metis_reader *mr)
         int rc = reader_next(&mr->in, &line, &len);
         if (rc != ZP_OK || !line)
             return rc;
-        if (!text_is_blank_line(line) && !is_comment(line))
-            return zp_fail(ZP_EINPUT, "%s:%ld: more vertex lines than the %d of the header",
-                           mr->path, mr->in.line, mr->n);
+        if (!text_is_blank_line(line) && !metis_is_comment(line))
+            return metis_fail_more_lines(mr->path, mr->in.line, mr->n);
     }
 }
 
@@ -529,10 +362,9 @@ static int metis_body(metis_reader *mr)
     int rc = ZP_OK;
     for (int u = 0; u < mr->n; u++) {
         char *line = NULL;
-        ZP_CHECK(next_data_line(&mr->in, &line));
+        ZP_CHECK(metis_next_data_line(&mr->in, &line));
         if (!line)
-            return zp_fail(ZP_EINPUT, "%s:%ld: the header announces %d vertex lines, found %d",
-                           mr->path, ZP_MAX(mr->in.line, 1L), mr->n, u);
+            return metis_fail_vertex_lines(mr->path, ZP_MAX(mr->in.line, 1L), mr->n, u);
         ZP_CHECK(vertex_room(mr, u));
         mr->vline[u] = mr->in.line;
         mr->xadj[u] = mr->nadj;
@@ -542,10 +374,7 @@ static int metis_body(metis_reader *mr)
     ZP_CHECK(metis_trailer(mr));
     ZP_CHECK(metis_unmatched(mr));
     if (mr->nup != mr->m)
-        return zp_fail(ZP_EINPUT,
-                       "%s:%ld: the header announces %lld edges, the vertex lines "
-                       "list %lld",
-                       mr->path, mr->header_line, (long long)mr->m, (long long)mr->nup);
+        return metis_fail_edge_count(mr->path, mr->h.line, mr->m, mr->nup);
 out:
     return rc;
 }
@@ -581,7 +410,7 @@ int graphio_read_metis(const char *path, zp_problem **out)
     mr.path = path;
     *out = NULL;
     ZP_CHECK(reader_open(&mr.in, path));
-    ZP_CHECK(metis_header(&mr));
+    ZP_CHECK(read_header(&mr));
     ZP_CHECK(metis_body(&mr));
     reader_close(&mr.in);
     zp_free(mr.range);
@@ -971,9 +800,9 @@ static int partition_line(line_reader *r, char *line, int k, int *zone)
 {
     int64_t v = 0, extra;
     int found = 0;
-    int rc = need_int(r, &line, "zone index", &v);
+    int rc = text_need_int(r, &line, "zone index", &v);
     if (rc == ZP_OK)
-        rc = next_int(r, &line, "zone index", &extra, &found);
+        rc = text_next_int(r, &line, "zone index", &extra, &found);
     if (rc == ZP_OK && found)
         rc = zp_fail(ZP_EINPUT, "%s:%ld: one zone index per line", r->path, r->line);
     if (rc == ZP_OK && (v < 0 || v >= k))

@@ -18,11 +18,16 @@ typedef struct {
     size_t end;   /* end of the bytes read */
     int eof;
     long line; /* number of the line last returned, 1-based */
+    int64_t pos; /* file offset of the next line */
 } line_reader;
 
 /* Opens path (ZP_EIO "path: cannot open: ..."); path must outlive the reader. */
 int reader_open(line_reader *r, const char *path);
 void reader_close(line_reader *r);
+
+/* Moves r to byte offset pos of its file (the start of a line), whose line number is line + 1.
+ * ZP_EIO when the file cannot seek. */
+int reader_seek(line_reader *r, int64_t pos, long line);
 
 /* Hands out the next line without its newline (and a CR before it), writable and
  * NUL-terminated, or *line = NULL at the end. A NUL byte inside is ZP_EINPUT "file:line". */
@@ -32,6 +37,13 @@ int reader_next(line_reader *r, char **line, size_t *len);
 int text_is_blank(char c);
 const char *text_skip_blanks(const char *s);
 int text_is_blank_line(const char *s);
+
+/* Integer tokens of the line r last returned: the next blank-separated integer of *s, *s moved
+ * past it; *found = 0 when the line has no more tokens. what names the value in messages
+ * ("file:line: what: expected an integer, found 'x'"; magnitudes above 2^53 are refused).
+ * text_need_int: the token must be there ("missing what"). */
+int text_next_int(const line_reader *r, char **s, const char *what, int64_t *value, int *found);
+int text_need_int(const line_reader *r, char **s, const char *what, int64_t *value);
 
 /* The name of a problem read from path: the file name without directories and extension
  * (allocated; NULL when out of memory). */
