@@ -8,6 +8,10 @@
 
 #include "util.h"
 
+/* Ghosts are found through a table over the global ids when the rank has at least one
+ * adjacency entry per global vertex (dgraph_assemble). */
+#define LOCALIZE_TABLE_ENTRIES_PER_VERTEX 1
+
 /* ---- one process ----------------------------------------------------------------------------- */
 
 static int serial_alltoallv(zp_dcomm *dc, const void *send, const int64_t *scount, void *recv,
@@ -144,8 +148,9 @@ void dgraph_destroy(zp_dgraph **pg)
     *pg = NULL;
 }
 
-/* The ghosts of g (sorted, unique) from the global neighbour ids. */
-static int collect_ghosts(zp_dgraph *g, const int64_t *adj_gid)
+/* The local id of each neighbour (adj) and the ghosts of g (ascending, unique) from the global
+ * neighbour ids, by sorting the ids that leave the rank's range. */
+static int localize_sorted(zp_dgraph *g, const int64_t *adj_gid)
 {
     int rc = ZP_OK;
     int64_t m = g->xadj[g->nl], ng = 0, last = g->first + g->nl;
@@ -165,8 +170,43 @@ static int collect_ghosts(zp_dgraph *g, const int64_t *adj_gid)
     g->ng = (int)u;
     g->ghost_gid = gh;
     gh = NULL;
+    for (int64_t j = 0; j < m; j++) {
+        int64_t v = adj_gid[j] - g->first;
+        g->adj[j] = v >= 0 && v < g->nl
+                        ? (int)v : g->nl + (int)dgraph_find_i64(g->ghost_gid, g->ng, adj_gid[j]);
+    }
 out:
     zp_free(gh);
+    return rc;
+}
+
+/* As localize_sorted, through a table over all global ids (no sort, no search): for a rank
+ * whose edges are not much fewer than the global vertices. */
+static int localize_table(zp_dgraph *g, const int64_t *adj_gid)
+{
+    int rc = ZP_OK;
+    int64_t m = g->xadj[g->nl], ng = 0, last = g->first + g->nl;
+    int *slot = NULL; /* per global id: 1 + its ghost index, 0 for none */
+    ZP_ALLOC(slot, g->n);
+    for (int64_t j = 0; j < m; j++)
+        if (adj_gid[j] < g->first || adj_gid[j] >= last)
+            slot[adj_gid[j]] = 1;
+    for (int64_t v = 0; v < g->n; v++)
+        ng += slot[v];
+    ZP_ALLOC(g->ghost_gid, ng);
+    ng = 0;
+    for (int64_t v = 0; v < g->n; v++)
+        if (slot[v]) {
+            g->ghost_gid[ng] = v;
+            slot[v] = (int)++ng;
+        }
+    g->ng = (int)ng;
+    for (int64_t j = 0; j < m; j++) {
+        int64_t v = adj_gid[j] - g->first;
+        g->adj[j] = v >= 0 && v < g->nl ? (int)v : g->nl - 1 + slot[adj_gid[j]];
+    }
+out:
+    zp_free(slot);
     return rc;
 }
 
@@ -222,13 +262,13 @@ int dgraph_assemble(zp_dcomm *dc, int64_t *vtxdist, int nl, int64_t *xadj, int64
     g->wgt = wgt;
     g->vwgt = vwgt;
     int64_t m = xadj[nl];
-    ZP_CHECK(collect_ghosts(g, adj_gid));
     ZP_ALLOC(g->adj, m);
-    for (int64_t j = 0; j < m; j++) {
-        int64_t v = adj_gid[j] - g->first;
-        g->adj[j] = v >= 0 && v < nl ? (int)v
-                                      : nl + (int)dgraph_find_i64(g->ghost_gid, g->ng, adj_gid[j]);
-    }
+    /* the table (4 bytes per global vertex) is used while it is at most half the size of the
+     * rank's ids (8 bytes per entry): memory stays proportional to the rank's share */
+    if (g->size > 1 && g->n <= LOCALIZE_TABLE_ENTRIES_PER_VERTEX * m)
+        ZP_CHECK(localize_table(g, adj_gid));
+    else
+        ZP_CHECK(localize_sorted(g, adj_gid));
     zp_free(adj_gid);
     adj_gid = NULL;
     ZP_CHECK(build_plan(g, dc));
