@@ -79,49 +79,18 @@ static int64_t band_excess(int64_t c, int64_t lo, int64_t hi)
     return c > hi ? c - hi : (c < lo ? lo - c : 0);
 }
 
-void metrics_compute(const zp_problem *p, const int *x, zp_metrics *m)
+void metrics_finish(const zp_problem *p, const int64_t *count, const double *load,
+                    const zp_metric_sums *sums, zp_metrics *m)
 {
-    int64_t count_stack[64];
-    double load_stack[256];
-    int64_t *count = p->k <= 64 ? count_stack : zp_calloc((size_t)p->k, sizeof *count);
-    double *load = (int64_t)p->k * p->nres <= 256
-                       ? load_stack
-                       : zp_calloc((size_t)p->k * (size_t)p->nres, sizeof *load);
     memset(m, 0, sizeof *m);
-    if (!count || !load) {
-        m->violations = -1; /* out of memory while measuring: flagged, never silent */
-        goto out;
-    }
-    memset(count, 0, sizeof *count * (size_t)p->k);
-    memset(load, 0, sizeof *load * (size_t)p->k * (size_t)p->nres);
-
-    double base_traffic = 0;
-    for (int u = 0; u < p->n; u++) {
-        int zu = x[u];
-        count[zu] += problem_vwgt(p, u);
-        for (int r = 0; r < p->nres; r++)
-            load[zu * p->nres + r] += problem_demand(p, u, r);
-        if (!app_fits_zone(p, u, zu))
-            m->violations++;
-        if (p->current && p->current[u] >= 0 && p->current[u] != zu) {
-            m->moves++;
-            m->move_cost += move_cost_of(p, u, zu);
-        }
-        for (int64_t j = p->xadj[u]; j < p->xadj[u + 1]; j++) {
-            int v = p->adjncy[j];
-            if (v < u)
-                continue;
-            base_traffic += p->adjwgt[j] * problem_dist(p, zu, x[v]);
-            if (x[v] != zu) {
-                m->external_deps += p->adjmult[j];
-                m->cut_weight += p->adjwgt[j];
-            }
-        }
-    }
+    m->external_deps = sums->external_deps;
+    m->cut_weight = sums->cut_weight;
+    m->moves = sums->moves;
+    m->move_cost = sums->move_cost;
     m->internal_deps = p->ndeps - m->external_deps;
-    m->traffic = p->requests * base_traffic;
+    m->traffic = p->requests * sums->base_traffic;
     m->objective = m->traffic + m->move_cost;
-    m->violations += zone_violations(p, count, load);
+    m->violations = sums->app_violations + zone_violations(p, count, load);
 
     int64_t total = problem_total_weight(p), lo, hi;
     problem_band(p, &lo, &hi);
@@ -136,11 +105,54 @@ void metrics_compute(const zp_problem *p, const int *x, zp_metrics *m)
     }
 
     double edges = 4.0 * (double)p->ndeps + 2.0 * (double)m->external_deps;
-    m->thesis_cost = base_traffic + THESIS_MOVE_COST * (double)m->moves;
+    m->thesis_cost = sums->base_traffic + THESIS_MOVE_COST * (double)m->moves;
     double denom = 1000.0 * edges + 6000.0 * (double)m->moves;
     m->thesis_pct = denom > 0 ? 100.0 * m->thesis_cost / denom : 0.0;
     double thesis_cv = count_cv(count, p->k, (double)(total / p->k));
     m->thesis_lb_pct = 100.0 - 100.0 * thesis_cv / sqrt((double)p->k);
+}
+
+void metrics_compute(const zp_problem *p, const int *x, zp_metrics *m)
+{
+    int64_t count_stack[64];
+    double load_stack[256];
+    int64_t *count = p->k <= 64 ? count_stack : zp_calloc((size_t)p->k, sizeof *count);
+    double *load = (int64_t)p->k * p->nres <= 256
+                       ? load_stack
+                       : zp_calloc((size_t)p->k * (size_t)p->nres, sizeof *load);
+    zp_metric_sums sums;
+    memset(m, 0, sizeof *m);
+    memset(&sums, 0, sizeof sums);
+    if (!count || !load) {
+        m->violations = -1; /* out of memory while measuring: flagged, never silent */
+        goto out;
+    }
+    memset(count, 0, sizeof *count * (size_t)p->k);
+    memset(load, 0, sizeof *load * (size_t)p->k * (size_t)p->nres);
+
+    for (int u = 0; u < p->n; u++) {
+        int zu = x[u];
+        count[zu] += problem_vwgt(p, u);
+        for (int r = 0; r < p->nres; r++)
+            load[zu * p->nres + r] += problem_demand(p, u, r);
+        if (!app_fits_zone(p, u, zu))
+            sums.app_violations++;
+        if (p->current && p->current[u] >= 0 && p->current[u] != zu) {
+            sums.moves++;
+            sums.move_cost += move_cost_of(p, u, zu);
+        }
+        for (int64_t j = p->xadj[u]; j < p->xadj[u + 1]; j++) {
+            int v = p->adjncy[j];
+            if (v < u)
+                continue;
+            sums.base_traffic += p->adjwgt[j] * problem_dist(p, zu, x[v]);
+            if (x[v] != zu) {
+                sums.external_deps += p->adjmult[j];
+                sums.cut_weight += p->adjwgt[j];
+            }
+        }
+    }
+    metrics_finish(p, count, load, &sums, m);
 out:
     if (count != count_stack)
         zp_free(count);

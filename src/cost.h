@@ -39,6 +39,22 @@ typedef struct {
 /* Recomputes every metric of placement x from scratch. */
 void metrics_compute(const zp_problem *p, const int *x, zp_metrics *m);
 
+/* The parts of the metrics that add up over apps and dependencies: what a rank holding a slice
+ * of the problem (the distributed run, drun.h) sums over its apps, before the ranks add them up. */
+typedef struct {
+    double base_traffic;    /* sum over dependencies of w * D[x_u][x_v] (T = 1) */
+    int64_t external_deps;
+    double cut_weight;
+    int64_t moves;
+    double move_cost;
+    int64_t app_violations; /* apps that do not fit their zone */
+} zp_metric_sums;
+
+/* The metrics from the sums and the zones' loads: count[k] balance weight and load[k * nres]
+ * demands per zone (p: the zones, band and objective parameters; its total weight the apps'). */
+void metrics_finish(const zp_problem *p, const int64_t *count, const double *load,
+                    const zp_metric_sums *sums, zp_metrics *m);
+
 /* Migration cost of app u placed in zone z. */
 double move_cost_of(const zp_problem *p, int u, int z);
 

@@ -735,10 +735,10 @@ out:
 
 /* ---- driver ------------------------------------------------------------------------------------ */
 
-int dengine_applies(const zp_problem *p)
+int dengine_zones_apply(const zp_problem *p)
 {
     int64_t lo, hi;
-    if (p->k < 2 || p->n < 2 || problem_has_current(p) || !problem_fits_everywhere(p))
+    if (p->k < 2)
         return 0;
     problem_band(p, &lo, &hi);
     double off = problem_dist(p, 0, 1), diag = problem_dist(p, 0, 0);
@@ -752,6 +752,12 @@ int dengine_applies(const zp_problem *p)
                 return 0;
     }
     return off > diag;
+}
+
+int dengine_applies(const zp_problem *p)
+{
+    return p->n >= 2 && !problem_has_current(p) && problem_fits_everywhere(p) &&
+           dengine_zones_apply(p);
 }
 
 typedef struct {

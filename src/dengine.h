@@ -35,6 +35,8 @@ typedef struct {
  * cumulative capacity, no zone with fewer slots than the balance band allows, distances equal
  * between all pairs of distinct zones (the cut is the objective). */
 int dengine_applies(const zp_problem *p);
+/* The part of dengine_applies about the zones alone (k >= 2, slots, capacities, distances). */
+int dengine_zones_apply(const zp_problem *p);
 
 /* Collective over dc (ex: the same ranks, for the best start): places the distributed graph g,
  * whose zones, band and objective parameters are those of zones (its n: the total weight);

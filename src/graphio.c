@@ -109,6 +109,24 @@ static int read_header(metis_reader *mr)
 
 /* The problem read: apps with the vertex weights as demands of resources named after them and
  * the first weight as balance weight, vertex sizes as migration sizes. */
+int graphio_name_weights(zp_problem *p, int ncon)
+{
+    int rc = ZP_OK;
+    p->nres = ncon;
+    ZP_ALLOC(p->res_names, ncon);
+    for (int r = 0; r < ncon; r++) {
+        char buf[32];
+        if (ncon == 1)
+            snprintf(buf, sizeof buf, "weight");
+        else
+            snprintf(buf, sizeof buf, "weight%d", r + 1);
+        if (!(p->res_names[r] = zp_strdup(buf)))
+            ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
+    }
+out:
+    return rc;
+}
+
 static int metis_problem(metis_reader *mr)
 {
     int rc = ZP_OK;
@@ -118,18 +136,7 @@ static int metis_problem(metis_reader *mr)
     p->name = text_name_from_path(mr->path);
     if (!p->source || !p->name)
         return ZP_ERUNTIME;
-    p->nres = mr->ncon;
-    ZP_ALLOC(p->res_names, mr->ncon);
-    for (int r = 0; r < mr->ncon; r++) {
-        char buf[32];
-        if (mr->ncon == 1)
-            snprintf(buf, sizeof buf, "weight");
-        else
-            snprintf(buf, sizeof buf, "weight%d", r + 1);
-        p->res_names[r] = zp_strdup(buf);
-        if (!p->res_names[r])
-            return ZP_ERUNTIME;
-    }
+    ZP_CHECK(graphio_name_weights(p, mr->ncon));
     ZP_CHECK(problem_alloc_apps(p, mr->n));
     if (mr->ncon > 0) {
         memcpy(p->demand, mr->vweight, sizeof *p->demand * (size_t)mr->n * (size_t)mr->ncon);

@@ -35,6 +35,10 @@
  * first vertex weights that add up to more than 2^31 - 2. */
 int graphio_read_metis(const char *path, zp_problem **out);
 
+/* Names p's resources as graphio_read_metis does for ncon vertex weights: "weight" for one,
+ * "weight1".."weightN" for more (p->nres = ncon). */
+int graphio_name_weights(zp_problem *p, int ncon);
+
 /* Reads CSV microservice data. services.csv: header naming the columns name, cpu_millicores,
  * mem_mib and optionally disk_mib (any order), one service per line; resources "cpu"
  * (millicores), "ram" (MiB) and, with the column, "disk" (MiB). calls.csv: header with caller,

@@ -371,11 +371,9 @@ out:
 
 /* ---- small arrays, written by rank 0 ------------------------------------------------------- */
 
-/* Collective: creates dataset name in loc with the given shape and writes buf from rank 0 (the
- * other ranks' buf is ignored). mt is the memory type; ft the file type. */
-int h5_write_array(zp_h5io *io, hid_t loc, const char *name, hid_t ft, hid_t mt, int ndims,
-                       const hsize_t *dims, const void *buf, const char *units,
-                       const char *description)
+int h5_write_array_part(zp_h5io *io, hid_t loc, const char *name, hid_t ft, hid_t mt, int ndims,
+                        const hsize_t *dims, hsize_t first, hsize_t count, const void *buf,
+                        const char *units, const char *description)
 {
     int rc = ZP_OK;
     static const char dummy[64];
@@ -385,12 +383,19 @@ int h5_write_array(zp_h5io *io, hid_t loc, const char *name, hid_t ft, hid_t mt,
     H5_TRY(d = H5Dcreate2(loc, name, ft, sp, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), name);
     H5_TRY(npoints = H5Sget_simple_extent_npoints(sp), name);
     if (npoints > 0) {
-        H5_TRY(msp = H5Scopy(sp), name);
-        if (io->rank != 0) {
+        hsize_t start[H5S_MAX_RANK] = {0}, part[H5S_MAX_RANK];
+        for (int i = 0; i < ndims; i++)
+            part[i] = dims[i];
+        if (ndims > 0)
+            start[0] = first, part[0] = count;
+        H5_TRY(msp = ndims ? H5Screate_simple(ndims, part, NULL) : H5Scopy(sp), name);
+        if (count == 0) {
             H5_TRY(H5Sselect_none(sp), name);
             H5_TRY(H5Sselect_none(msp), name);
+        } else if (ndims > 0) {
+            H5_TRY(H5Sselect_hyperslab(sp, H5S_SELECT_SET, start, NULL, part, NULL), name);
         }
-        H5_TRY(H5Dwrite(d, mt, msp, sp, io->dxpl, io->rank == 0 && buf ? buf : dummy), name);
+        H5_TRY(H5Dwrite(d, mt, msp, sp, io->dxpl, count && buf ? buf : dummy), name);
     }
     ZP_CHECK(h5_describe(io, d, units, description));
 out:
@@ -400,19 +405,38 @@ out:
     return rc;
 }
 
-int h5_write_numeric(zp_h5io *io, hid_t loc, const char *name, int kind, int ndims,
-                         const hsize_t *dims, const void *buf, const char *units,
-                         const char *description)
+int h5_write_array(zp_h5io *io, hid_t loc, const char *name, hid_t ft, hid_t mt, int ndims,
+                   const hsize_t *dims, const void *buf, const char *units,
+                   const char *description)
+{
+    hsize_t all = ndims ? dims[0] : 1;
+    return h5_write_array_part(io, loc, name, ft, mt, ndims, dims, 0, io->rank == 0 ? all : 0,
+                               buf, units, description);
+}
+
+int h5_write_numeric_part(zp_h5io *io, hid_t loc, const char *name, int kind, int ndims,
+                          const hsize_t *dims, hsize_t first, hsize_t count, const void *buf,
+                          const char *units, const char *description)
 {
     int rc = ZP_OK;
     hid_t ft = h5_atom(kind, 0, 1), mt = h5_atom(kind, 0, 0);
     H5_TRY(ft, name);
     H5_TRY(mt, name);
-    ZP_CHECK(h5_write_array(io, loc, name, ft, mt, ndims, dims, buf, units, description));
+    ZP_CHECK(h5_write_array_part(io, loc, name, ft, mt, ndims, dims, first, count, buf, units,
+                                 description));
 out:
     h5_close_id(&mt);
     h5_close_id(&ft);
     return rc;
+}
+
+int h5_write_numeric(zp_h5io *io, hid_t loc, const char *name, int kind, int ndims,
+                     const hsize_t *dims, const void *buf, const char *units,
+                     const char *description)
+{
+    hsize_t all = ndims ? dims[0] : 1;
+    return h5_write_numeric_part(io, loc, name, kind, ndims, dims, 0, io->rank == 0 ? all : 0,
+                                 buf, units, description);
 }
 
 /* Collective: an array of n names as fixed-length UTF-8 strings (h5py reads bytes). */
@@ -507,11 +531,9 @@ int h5_open_file(zp_h5io *io, int append)
     return h5_agree(io, rc);
 }
 
-/* Collective: a fixed-size compound dataset of n rows (structs of row_size bytes described by
- * f) written from rank 0, with the table attributes field_names, field_units and
- * field_descriptions, like the extendible tables. */
-int h5_write_compound(zp_h5io *io, hid_t loc, const char *name, const field *f, int nf,
-                          size_t row_size, const void *rows, int64_t n, const char *description)
+int h5_write_compound_part(zp_h5io *io, hid_t loc, const char *name, const field *f, int nf,
+                           size_t row_size, const void *rows, int64_t n, int64_t first,
+                           int64_t count, const char *description)
 {
     int rc = ZP_OK;
     hid_t mt = H5I_INVALID_HID, ft = H5I_INVALID_HID, d = H5I_INVALID_HID;
@@ -522,7 +544,8 @@ int h5_write_compound(zp_h5io *io, hid_t loc, const char *name, const field *f, 
     H5_TRY(ft = H5Tcreate(H5T_COMPOUND, fields_size(f, (size_t)nf)), name);
     ZP_CHECK(add_fields(io, mt, ft, &off, f, (size_t)nf, 0));
     hsize_t dim = (hsize_t)n;
-    ZP_CHECK(h5_write_array(io, loc, name, ft, mt, 1, &dim, rows, NULL, description));
+    ZP_CHECK(h5_write_array_part(io, loc, name, ft, mt, 1, &dim, (hsize_t)first, (hsize_t)count,
+                                 rows, NULL, description));
     H5_TRY(d = H5Dopen2(loc, name, H5P_DEFAULT), name);
     for (int i = 0; i < nf; i++)
         names[i] = f[i].name, units[i] = f[i].units, meanings[i] = f[i].meaning;
@@ -534,6 +557,13 @@ out:
     h5_close_id(&ft);
     h5_close_id(&mt);
     return rc;
+}
+
+int h5_write_compound(zp_h5io *io, hid_t loc, const char *name, const field *f, int nf,
+                      size_t row_size, const void *rows, int64_t n, const char *description)
+{
+    return h5_write_compound_part(io, loc, name, f, nf, row_size, rows, n, 0,
+                                  io->rank == 0 ? n : 0, description);
 }
 
 /* ---- resumed sweeps: the problem group of appended rows (added by the sweep issue) -------- */

@@ -129,9 +129,17 @@ int h5_table_append(zp_h5io *io, table *t, const void *rows, int64_t n);
 int h5_write_array(zp_h5io *io, hid_t loc, const char *name, hid_t ft, hid_t mt, int ndims,
                    const hsize_t *dims, const void *buf, const char *units,
                    const char *description);
+/* h5_write_array where every rank writes its own rows: buf holds rows first .. first + count - 1
+ * of the first dimension (the ranks' parts do not overlap; count may be 0). */
+int h5_write_array_part(zp_h5io *io, hid_t loc, const char *name, hid_t ft, hid_t mt, int ndims,
+                        const hsize_t *dims, hsize_t first, hsize_t count, const void *buf,
+                        const char *units, const char *description);
 int h5_write_numeric(zp_h5io *io, hid_t loc, const char *name, int kind, int ndims,
                      const hsize_t *dims, const void *buf, const char *units,
                      const char *description);
+int h5_write_numeric_part(zp_h5io *io, hid_t loc, const char *name, int kind, int ndims,
+                          const hsize_t *dims, hsize_t first, hsize_t count, const void *buf,
+                          const char *units, const char *description);
 /* An array of n names as fixed-length UTF-8 strings (h5py reads bytes). */
 int h5_write_names(zp_h5io *io, hid_t loc, const char *name, char *const *names, int n,
                    const char *description);
@@ -142,6 +150,10 @@ int h5_write_text(zp_h5io *io, hid_t loc, const char *name, const char *text,
  * from rank 0, with the table attributes field_names, field_units and field_descriptions. */
 int h5_write_compound(zp_h5io *io, hid_t loc, const char *name, const field *f, int nf,
                       size_t row_size, const void *rows, int64_t n, const char *description);
+/* h5_write_compound where every rank writes its rows first .. first + count - 1 of the n. */
+int h5_write_compound_part(zp_h5io *io, hid_t loc, const char *name, const field *f, int nf,
+                           size_t row_size, const void *rows, int64_t n, int64_t first,
+                           int64_t count, const char *description);
 
 /* Creates (or, append set, opens read-write) io->partial with the MPI-IO driver and sets up
  * collective transfers; io->created is set once the file is there. Rank 0 first takes some

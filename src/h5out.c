@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "cost.h"
+#include "drun.h"
 #include "outfile.h"
 #include "util.h"
 
@@ -597,19 +598,21 @@ typedef struct {
     int32_t multiplicity;
 } dep_row;
 
+static const field dep_fields[] = {
+    {"src", offsetof(dep_row, src), F_I32, 0, "app index", "lower app index u"},
+    {"dst", offsetof(dep_row, dst), F_I32, 0, "app index", "higher app index v"},
+    {"weight", offsetof(dep_row, weight), F_F64, 0, "requests/time unit",
+     "weight w, summed over the listings merged into this pair"},
+    {"multiplicity", offsetof(dep_row, multiplicity), F_I32, 0, "dependencies",
+     "listed dependencies merged into this pair (2 for a pair listed both ways)"},
+};
+#define DESC_DEPENDENCIES "undirected dependency graph, one row per app pair u < v"
+
 static int write_dependencies(zp_h5out *h, hid_t g, const zp_problem *p)
 {
     int rc = ZP_OK;
     dep_row *rows = NULL;
     int64_t m = 0;
-    static const field f[] = {
-        {"src", offsetof(dep_row, src), F_I32, 0, "app index", "lower app index u"},
-        {"dst", offsetof(dep_row, dst), F_I32, 0, "app index", "higher app index v"},
-        {"weight", offsetof(dep_row, weight), F_F64, 0, "requests/time unit",
-         "weight w, summed over the listings merged into this pair"},
-        {"multiplicity", offsetof(dep_row, multiplicity), F_I32, 0, "dependencies",
-         "listed dependencies merged into this pair (2 for a pair listed both ways)"},
-    };
     int64_t nadj = p->xadj ? p->xadj[p->n] : 0;
     ZP_ALLOC(rows, nadj / 2 + 1);
     for (int u = 0; u < p->n && p->xadj; u++)
@@ -617,33 +620,37 @@ static int write_dependencies(zp_h5out *h, hid_t g, const zp_problem *p)
             if (p->adjncy[j] > u)
                 rows[m++] = (dep_row){u, p->adjncy[j], p->adjwgt ? p->adjwgt[j] : 1.0,
                                       p->adjmult ? p->adjmult[j] : 1};
-    ZP_CHECK(h5_write_compound(&h->io, g, "dependencies", f, (int)NFIELDS(f), sizeof(dep_row), rows,
-                               m, "undirected dependency graph, one row per app pair u < v"));
+    ZP_CHECK(h5_write_compound(&h->io, g, "dependencies", dep_fields, (int)NFIELDS(dep_fields),
+                               sizeof(dep_row), rows, m, DESC_DEPENDENCIES));
 out:
     zp_free(rows);
     return rc;
 }
 
-static int write_problem_arrays(zp_h5out *h, hid_t g, const zp_problem *p)
+/* Description of every per-app dataset of a problem group, shared by both writers. */
+#define DESC_APP_NAMES "app names, in input order"
+#define DESC_DEMAND "demand[app][resource] (columns in the order of resources)"
+#define DESC_NEEDS_IO "1 when the app needs a zone with io"
+#define DESC_SIZE "migration size of the app (a move costs move_factor * size * D)"
+#define DESC_VWGT "apps each vertex stands for"
+
+static int write_app_arrays(zp_h5out *h, hid_t g, const zp_problem *p)
 {
     zp_h5io *io = &h->io;
     int rc = ZP_OK;
     uint8_t *flags = NULL;
-    hsize_t n = (hsize_t)p->n, k = (hsize_t)p->k, nres = (hsize_t)p->nres;
-    hsize_t nd[2] = {n, nres}, kd[2] = {k, nres}, kk[2] = {k, k};
-    ZP_CHECK(h5_write_names(io, g, "resources", p->res_names, p->nres, "resource names"));
-    ZP_CHECK(h5_write_names(io, g, "app_names", p->app_names, p->n, "app names, in input order"));
+    hsize_t n = (hsize_t)p->n, nres = (hsize_t)p->nres;
+    hsize_t nd[2] = {n, nres};
+    ZP_CHECK(h5_write_names(io, g, "app_names", p->app_names, p->n, DESC_APP_NAMES));
     ZP_CHECK(h5_write_numeric(io, g, "demand", F_F64, 2, nd, p->demand, "resource units",
-                              "demand[app][resource] (columns in the order of resources)"));
-    ZP_ALLOC(flags, ZP_MAX(p->n, p->k));
+                              DESC_DEMAND));
+    ZP_ALLOC(flags, p->n);
     for (int u = 0; u < p->n; u++)
         flags[u] = p->needs_io ? p->needs_io[u] : 0;
-    hid_t u8 = H5T_STD_U8LE;
-    ZP_CHECK(h5_write_array(io, g, "needs_io", u8, H5T_NATIVE_UINT8, 1, &n, flags, "1",
-                         "1 when the app needs a zone with io"));
+    ZP_CHECK(h5_write_array(io, g, "needs_io", H5T_STD_U8LE, H5T_NATIVE_UINT8, 1, &n, flags, "1",
+                            DESC_NEEDS_IO));
     if (p->size)
-        ZP_CHECK(h5_write_numeric(io, g, "size", F_F64, 1, &n, p->size, "1",
-                               "migration size of the app (a move costs move_factor * size * D)"));
+        ZP_CHECK(h5_write_numeric(io, g, "size", F_F64, 1, &n, p->size, "1", DESC_SIZE));
     if (p->current) {
         hid_t i32 = H5T_STD_I32LE;
         ZP_CHECK(h5_write_array(io, g, "current", i32, H5T_NATIVE_INT, 1, &n, p->current,
@@ -661,7 +668,21 @@ static int write_problem_arrays(zp_h5out *h, hid_t g, const zp_problem *p)
     }
     if (p->vwgt)
         ZP_CHECK(h5_write_array(io, g, "vwgt", H5T_STD_I32LE, H5T_NATIVE_INT, 1, &n, p->vwgt,
-                                "apps", "apps each vertex stands for"));
+                                "apps", DESC_VWGT));
+out:
+    zp_free(flags);
+    return rc;
+}
+
+/* The resources and the zones: their names, capacities, slots, io and D. */
+static int write_zone_arrays(zp_h5out *h, hid_t g, const zp_problem *p)
+{
+    zp_h5io *io = &h->io;
+    int rc = ZP_OK;
+    uint8_t *flags = NULL;
+    hsize_t k = (hsize_t)p->k, nres = (hsize_t)p->nres;
+    hsize_t kd[2] = {k, nres}, kk[2] = {k, k};
+    ZP_CHECK(h5_write_names(io, g, "resources", p->res_names, p->nres, "resource names"));
     ZP_CHECK(h5_write_names(io, g, "zone_names", p->zone_names, p->k,
                             "zone names, in input order"));
     ZP_CHECK(h5_write_numeric(io, g, "capacity", F_F64, 2, kd, p->capacity, "resource units",
@@ -669,13 +690,14 @@ static int write_problem_arrays(zp_h5out *h, hid_t g, const zp_problem *p)
                               "each app; cumulative mode: limit for the sum of demands"));
     ZP_CHECK(h5_write_array(io, g, "slots", H5T_STD_I32LE, H5T_NATIVE_INT, 1, &k, p->slots,
                             "apps", "most apps in the zone; 2147483647: unlimited"));
+    ZP_ALLOC(flags, p->k);
     for (int z = 0; z < p->k; z++)
         flags[z] = p->zone_io ? p->zone_io[z] : 1;
-    ZP_CHECK(h5_write_array(io, g, "zone_io", u8, H5T_NATIVE_UINT8, 1, &k, flags, "1",
-                         "1 when the zone offers io"));
+    ZP_CHECK(h5_write_array(io, g, "zone_io", H5T_STD_U8LE, H5T_NATIVE_UINT8, 1, &k, flags, "1",
+                            "1 when the zone offers io"));
     ZP_CHECK(h5_write_numeric(io, g, "D", F_F64, 2, kk, p->dist, "cost per request",
-                           "D[a][b]: cost of one request between an app in zone a and one in b"));
-    ZP_CHECK(write_dependencies(h, g, p));
+                              "D[a][b]: cost of one request between an app in zone a and one in "
+                              "b"));
 out:
     zp_free(flags);
     return rc;
@@ -701,13 +723,14 @@ static int64_t problem_bytes(const zp_problem *p)
            12 * allowed + nres * name_bytes(p->res_names, p->nres);
 }
 
-int h5out_write_problem(zp_h5out *h, const zp_problem *p)
+/* Collective: the next problem group, with p's attributes (p's counts: apps, dependencies). */
+static int problem_group_create(zp_h5out *h, const zp_problem *p, int64_t bytes, hid_t *out)
 {
     zp_h5io *io = &h->io;
     int rc = ZP_OK;
     char name[32];
     hid_t g = H5I_INVALID_HID;
-    ZP_CHECK(h5_reserve(io, io->rank == 0 ? problem_bytes(p) : 0));
+    ZP_CHECK(h5_reserve(io, io->rank == 0 ? bytes : 0));
     if (h->nproblems == 0)
         snprintf(name, sizeof name, "problem");
     else
@@ -729,13 +752,125 @@ int h5out_write_problem(zp_h5out *h, const zp_problem *p)
     ZP_CHECK(h5_attr_f64(io, g, "imbalance", p->imbalance));
     ZP_CHECK(h5_attr_f64(io, g, "e_in", p->e_in));
     ZP_CHECK(h5_attr_f64(io, g, "e_core", p->e_core));
-    ZP_CHECK(write_problem_arrays(h, g, p));
+    *out = g;
+    g = H5I_INVALID_HID;
 out:
     h5_close_id(&g);
-    rc = h5_agree(io, rc);
+    return rc;
+}
+
+/* Collective: closes problem group g, written with status rc, which every rank learns. */
+static int problem_group_close(zp_h5out *h, hid_t *g, int rc)
+{
+    h5_close_id(g);
+    rc = h5_agree(&h->io, rc);
     if (rc == ZP_OK)
         h->current_problem = h->nproblems++;
     return rc;
+}
+
+int h5out_write_problem(zp_h5out *h, const zp_problem *p)
+{
+    int rc = ZP_OK;
+    hid_t g = H5I_INVALID_HID;
+    ZP_CHECK(problem_group_create(h, p, problem_bytes(p), &g));
+    ZP_CHECK(write_zone_arrays(h, g, p));
+    ZP_CHECK(write_app_arrays(h, g, p));
+    ZP_CHECK(write_dependencies(h, g, p));
+out:
+    return problem_group_close(h, &g, rc);
+}
+
+/* ---- a problem split over the ranks (drun.h) --------------------------------------------- */
+
+/* The rank's apps' rows of the per-app datasets: names "v<id>" as graphio_read_metis gives
+ * them, demands, sizes, io needs and balance weights from the rank's slice. */
+static int write_slice_apps(zp_h5out *h, hid_t g, const zp_dproblem *dp)
+{
+    zp_h5io *io = &h->io;
+    int rc = ZP_OK;
+    const zp_dgraph *dg = dp->g;
+    hsize_t n = (hsize_t)dp->zones->n, first = (hsize_t)dg->first, nl = (hsize_t)dg->nl;
+    hsize_t nd[2] = {n, (hsize_t)dp->zones->nres};
+    size_t len = (size_t)snprintf(NULL, 0, "v%lld", (long long)n) + 1;
+    char *names = NULL;
+    uint8_t *zeros = NULL;
+    double *ones = NULL;
+    hid_t t = H5I_INVALID_HID;
+    ZP_ALLOC(names, (int64_t)nl * (int64_t)len);
+    for (int i = 0; i < dg->nl; i++) /* NUL-padded to len, as h5_write_names pads */
+        snprintf(names + (size_t)i * len, len, "v%lld", (long long)(dg->first + i + 1));
+    H5_TRY(t = h5_atom(F_STR, len, 1), "app_names");
+    ZP_CHECK(h5_write_array_part(io, g, "app_names", t, t, 1, &n, first, nl, names, NULL,
+                                 DESC_APP_NAMES));
+    ZP_CHECK(h5_write_numeric_part(io, g, "demand", F_F64, 2, nd, first, nl, dp->info.demand,
+                                   "resource units", DESC_DEMAND));
+    ZP_ALLOC(zeros, nl);
+    ZP_CHECK(h5_write_array_part(io, g, "needs_io", H5T_STD_U8LE, H5T_NATIVE_UINT8, 1, &n, first,
+                                 nl, zeros, "1", DESC_NEEDS_IO));
+    ZP_ALLOC(ones, nl);
+    for (int i = 0; i < dg->nl; i++)
+        ones[i] = 1.0;
+    ZP_CHECK(h5_write_numeric_part(io, g, "size", F_F64, 1, &n, first, nl,
+                                   dp->info.size ? dp->info.size : ones, "1", DESC_SIZE));
+    if (dp->info.ncon > 0)
+        ZP_CHECK(h5_write_array_part(io, g, "vwgt", H5T_STD_I32LE, H5T_NATIVE_INT, 1, &n, first,
+                                     nl, dg->vwgt, "apps", DESC_VWGT));
+out:
+    h5_close_id(&t);
+    zp_free(names);
+    zp_free(zeros);
+    zp_free(ones);
+    return rc;
+}
+
+/* The rank's rows of /dependencies: the edges whose lower end it owns, in the order of the
+ * serial writer (by lower end, then as the rows list them). */
+static int write_slice_dependencies(zp_h5out *h, hid_t g, const zp_dproblem *dp)
+{
+    int rc = ZP_OK;
+    const zp_dgraph *dg = dp->g;
+    dep_row *rows = NULL;
+    int64_t m = 0, first = 0, total;
+    for (int u = 0; u < dg->nl; u++)
+        for (int64_t j = dg->xadj[u]; j < dg->xadj[u + 1]; j++)
+            m += dgraph_gid(dg, dg->adj[j]) > dg->first + u;
+    ZP_ALLOC(rows, m);
+    m = 0;
+    for (int u = 0; u < dg->nl; u++) {
+        int64_t gu = dg->first + u;
+        for (int64_t j = dg->xadj[u]; j < dg->xadj[u + 1]; j++) {
+            int64_t gv = dgraph_gid(dg, dg->adj[j]);
+            if (gv > gu)
+                rows[m++] = (dep_row){(int32_t)gu, (int32_t)gv,
+                                      (double)dg->wgt[j] / DRUN_WEIGHT_SCALE, 1};
+        }
+    }
+    total = m;
+    ZP_CHECK(par_exscan_i64(h->io.comm, m, &first));
+    ZP_CHECK(par_allreduce_sum_i64(h->io.comm, &total));
+    ZP_CHECK(h5_write_compound_part(&h->io, g, "dependencies", dep_fields,
+                                    (int)NFIELDS(dep_fields), sizeof(dep_row), rows, total, first,
+                                    m, DESC_DEPENDENCIES));
+out:
+    zp_free(rows);
+    return rc;
+}
+
+int h5out_write_dproblem(zp_h5out *h, const zp_dproblem *dp)
+{
+    int rc = ZP_OK;
+    hid_t g = H5I_INVALID_HID;
+    const zp_problem *p = dp->zones;
+    int64_t n = p->n, nres = p->nres, k = p->k;
+    int64_t bytes = (1 << 16) + n * (8 * nres + 25 + 24) + k * (8 * nres + 5 + 24) + 8 * k * k +
+                    24 * p->ndeps; /* problem_bytes's bound */
+    ZP_CHECK(problem_group_create(h, p, bytes, &g));
+    ZP_CHECK(write_zone_arrays(h, g, p));
+    ZP_CHECK(write_slice_apps(h, g, dp));
+    ZP_CHECK(write_slice_dependencies(h, g, dp));
+out:
+    return problem_group_close(h, &g, rc);
 }
 
 /* ---- tasks --------------------------------------------------------------------------------- */

@@ -52,6 +52,10 @@ int h5out_root_string(const char *path, const char *name, char **value);
  * same problem. Called again it writes /problem_1, /problem_2, ...: the /tasks rows appended
  * after it record its index (field problem). */
 int h5out_write_problem(zp_h5out *h, const zp_problem *p);
+/* h5out_write_problem for a problem split over the ranks (drun.h): the same datasets, each rank
+ * writing its apps' rows and the dependencies whose lower end it owns. */
+struct zp_dproblem;
+int h5out_write_dproblem(zp_h5out *h, const struct zp_dproblem *dp);
 /* Collective, for files reopened by h5out_open_append (zoneplace sweep --resume): makes the
  * /tasks rows appended next belong to the existing problem group that holds a problem equal to
  * p (as its attributes tell: name, apps, zones, capacity mode, requests, move factor,

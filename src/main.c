@@ -15,6 +15,7 @@
 #include "gencmd.h"
 #include "graphio.h"
 #include "digest.h"
+#include "drun.h"
 #include "h5out.h"
 #include "importcmd.h"
 #include "mergecmd.h"
@@ -242,13 +243,26 @@ static int load_csv(const cli *c, zp_problem **p, csvin_report *rep)
     return rc;
 }
 
+/* The resolved input of a graph or CSV run as a JSON object (/parameters of the HDF5 file). */
+static int set_input_json(const cli *c, zp_config *cfg, double imbalance)
+{
+    char text[8192];
+    snprintf(text, sizeof text,
+             "{\"input\":\"%s\",\"calls\":\"%s\",\"zones\":%d,\"imbalance\":%g,"
+             "\"capacity_slack\":%g}",
+             c->graph ? c->graph : c->services, c->calls ? c->calls : "", c->zones, imbalance,
+             c->capacity_slack);
+    if (!(cfg->resolved_json = zp_strdup(text))) /* freed by config_destroy */
+        return zp_fail(ZP_ERUNTIME, "out of memory");
+    return ZP_OK;
+}
+
 /* A config around a graph or CSV input, with default options. */
 static int load_graph_input(const cli *c, zp_config **out)
 {
     int rc = ZP_OK;
     zp_config *cfg = zp_calloc(1, sizeof *cfg);
     csvin_report rep;
-    char text[8192];
     memset(&rep, 0, sizeof rep);
     if (!cfg)
         return ZP_ERUNTIME;
@@ -260,13 +274,7 @@ static int load_graph_input(const cli *c, zp_config **out)
     ZP_CHECK(graph_zones(c, cfg->base));
     ZP_CHECK(config_check_feasible_lines(cfg->base, rep.app_lines));
     cfg->base_apps = cfg->base->n;
-    snprintf(text, sizeof text,
-             "{\"input\":\"%s\",\"calls\":\"%s\",\"zones\":%d,\"imbalance\":%g,"
-             "\"capacity_slack\":%g}",
-             c->graph ? c->graph : c->services, c->calls ? c->calls : "", c->zones,
-             cfg->base->imbalance, c->capacity_slack);
-    if (!(cfg->resolved_json = zp_strdup(text))) /* freed by config_destroy */
-        ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
+    ZP_CHECK(set_input_json(c, cfg, cfg->base->imbalance));
     *out = cfg;
     cfg = NULL;
 out:
@@ -393,6 +401,7 @@ typedef struct {
     int complete;
     int stopped_by; /* the signal agreed on, 0: none */
     int published;  /* outputs published so far by this run */
+    const zp_dproblem *sliced; /* the problem when its graph is split over the ranks, or NULL */
 } run_outputs;
 
 /* Collective: the HDF5 file, published with the summary JSON summary_tmp (rank 0, written
@@ -411,7 +420,10 @@ static int write_h5(const cli *c, zp_comm *world, const zp_config *cfg, const zp
     int owner = par_rank(world) == 0; /* every rank holds the result; one writes it */
     const char *instance = p->name;
     ZP_CHECK(h5out_open(&h, world, c->out, replace, &info));
-    ZP_CHECK(h5out_write_problem(h, p));
+    if (ro->sliced)
+        ZP_CHECK(h5out_write_dproblem(h, ro->sliced));
+    else
+        ZP_CHECK(h5out_write_problem(h, p));
     ZP_CHECK(h5out_append_tasks(h, res, 1, &owner, &instance));
     if (pf) {
         zp_perf_tables tables = {pf, ev->x0, ev->initial, ev->final};
@@ -522,6 +534,59 @@ out:
     return rc;
 }
 
+/* Whether a run may read its graph in slices (drun.h): a --graph input placed by the
+ * distributed engine's multilevel placement for the traffic objective, with the zones of a
+ * bare graph (drun_applies decides the rest once the file is read). */
+static int may_run_sliced(const cli *c, const zp_options *o)
+{
+    return c->graph && !c->config && c->capacity_slack < 0 && o->engine == ZP_ENGINE_DIST &&
+           o->objective == ZP_OBJECTIVE_TRAFFIC &&
+           (o->init == ZP_INIT_AUTO || o->init == ZP_INIT_MULTILEVEL);
+}
+
+/* Collective: the run of a graph read in slices, when drun_applies to it (*done = 1);
+ * otherwise *done = 0 and the caller runs it as usual. */
+static int run_sliced(const cli *c, zp_comm *world, int *done)
+{
+    int rc = ZP_OK;
+    zp_config *cfg = NULL;
+    zp_dproblem *dp = NULL;
+    zp_task_result res;
+    perf_eval ev = {NULL, NULL, NULL};
+    memset(&res, 0, sizeof res);
+    int rank = par_rank(world);
+    double t0 = zp_now();
+    run_outputs ro = {time(NULL), 1, 0, 0, NULL};
+    zp_exchange ex = par_exchange(world);
+    *done = 0;
+    if (!(cfg = zp_calloc(1, sizeof *cfg)))
+        ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
+    options_default(&cfg->options);
+    options_apply(&cfg->options, &c->overrides, c->given);
+    ZP_CHECK(par_agree_status(world, drun_load(c->graph, &ex.dc, &dp)));
+    ZP_CHECK(par_agree_status(world, graph_zones(c, dp->zones)));
+    if (!drun_applies(dp) || resolve_init(dp->zones, cfg->options.init) != ZP_INIT_MULTILEVEL)
+        goto out;
+    *done = 1;
+    if (rank == 0 && !c->quiet && zp_now() - t0 > 1.0)
+        fprintf(stderr, "zoneplace: input read in %.1f s on %d rank(s): %d apps, %lld "
+                        "dependencies\n", zp_now() - t0, par_size(world), dp->zones->n,
+                (long long)dp->zones->ndeps);
+    ZP_CHECK(par_agree_status(world, set_input_json(c, cfg, dp->zones->imbalance)));
+    zp_task_spec spec = {&cfg->options, 0, !c->quiet, &ex, NULL};
+    ZP_CHECK(drun_task(&spec, dp, &res));
+    if (rank == 0 && !c->quiet)
+        report_print(stdout, dp->zones, &res, cfg->options.init);
+    ro.sliced = dp;
+    if (c->out || c->summary)
+        ZP_CHECK(write_outputs(c, world, cfg, dp->zones, &res, NULL, &ev, &ro));
+out:
+    task_result_free(&res);
+    drun_destroy(&dp);
+    config_destroy(&cfg);
+    return rc;
+}
+
 static int cmd_run(const cli *c, zp_comm *world)
 {
     int rc = ZP_OK;
@@ -529,13 +594,22 @@ static int cmd_run(const cli *c, zp_comm *world)
     zp_perf *pf = NULL, *pf_base = NULL;
     perf_eval ev = {NULL, NULL, NULL};
     zp_task_result res;
+    zp_options sliced_options;
     memset(&res, 0, sizeof res);
     int rank = par_rank(world);
     double t0 = zp_now();
-    run_outputs ro = {time(NULL), 0, 0, 0}; /* checkpoints are not complete */
+    run_outputs ro = {time(NULL), 0, 0, 0, NULL}; /* checkpoints are not complete */
     /* signals first: a stop during start-up ends after the initial placement, saved */
     stopsig_install();
     ZP_CHECK(par_agree_status(world, rank == 0 ? check_outputs(c) : ZP_OK));
+    options_default(&sliced_options);
+    options_apply(&sliced_options, &c->overrides, c->given);
+    if (may_run_sliced(c, &sliced_options)) {
+        int done = 0;
+        ZP_CHECK(run_sliced(c, world, &done));
+        if (done)
+            goto out;
+    }
     ZP_CHECK(par_agree_status(world, load_input(c, &cfg)));
     const zp_problem *final_p = cfg->arrivals ? cfg->arrivals : cfg->base;
     if (rank == 0 && !c->quiet && zp_now() - t0 > 1.0) /* large inputs: say where time went */

@@ -100,7 +100,7 @@ static double state_cv(const zp_state *st)
     return mean > 0 ? sqrt(ss / p->k) / mean : 0.0;
 }
 
-static int traj_append(zp_traj *t, const zp_traj_row *row)
+int traj_append(zp_traj *t, const zp_traj_row *row)
 {
     if (t->len == t->cap) {
         int64_t cap = t->cap ? 2 * t->cap : 256;

@@ -134,6 +134,9 @@ int task_run_model(const zp_task_spec *spec, const zp_perf *perf, const zp_perf 
                    const zp_problem *base, zp_problem *arrivals, zp_task_result *res);
 void task_result_free(zp_task_result *res);
 
+/* Appends row to t (ZP_ERUNTIME when out of memory). */
+int traj_append(zp_traj *t, const zp_traj_row *row);
+
 /* Automatic number of perturbation rounds for a problem of this size. */
 int64_t auto_rounds(const zp_problem *p);
 

@@ -3,7 +3,9 @@
 # 3 and 4 ranks (oversubscribed) for a microservice graph and a grid; every placement checked by
 # a recount from the input file (cut as reported, every zone within the band, no violation);
 # problems the engine does not handle (capacities) fall back to the shared engine; bad values
-# of --engine are refused.
+# of --engine are refused. A --graph run with --engine dist reads the file in slices (drun.h):
+# its HDF5 /problem equals the one the whole-graph path writes, its metrics are recounted from
+# the file, and a weighted graph is balanced by weight, the same on 1 and 3 ranks.
 # Environment (tests/run.sh): ZP_BIN, ZP_TMP, PY, MPI.
 source "$(dirname "$0")/../lib.sh"
 
@@ -77,6 +79,73 @@ if [ "$MPI" = 1 ]; then
     check "--engine dist, grid k = 32: the same placement on 1 and 3 ranks" \
         cmp -s <(jq_py "$WORK/g1.json" 'd["tasks"][0]["placement"]') \
         <(jq_py "$WORK/g3.json" 'd["tasks"][0]["placement"]')
+fi
+
+# The graph read in slices writes the /problem group the whole-graph path (--engine shared)
+# writes, dataset by dataset and attribute by attribute, and the same file on 1 and 3 ranks.
+"$ZP_BIN" generate micro --n 3k --m 30k --seed 5 --vertex-weights --out "$WORK/w.graph" --quiet
+for r in 1 3; do
+    zp_mpi "$r" run --graph "$WORK/w.graph" --zones 6 --engine dist --out "$WORK/w$r.h5" \
+        --summary "$WORK/w$r.json" --quiet
+    [ "$MPI" = 1 ] || break
+done
+zp_mpi 1 run --graph "$WORK/w.graph" --zones 6 --engine shared --effort 0.1 \
+    --out "$WORK/w_shared.h5" --quiet
+# same_problem A.h5 B.h5: /problem of both files equal (datasets, their attributes, the group's)
+same_problem() {
+    "$PY" - "$1" "$2" <<'EOF2'
+import sys, h5py, numpy as np
+a, b = (h5py.File(f, "r")["problem"] for f in sys.argv[1:])
+same = sorted(a) == sorted(b) and dict(a.attrs).keys() == dict(b.attrs).keys()
+same = same and all(str(a.attrs[k]) == str(b.attrs[k]) for k in a.attrs)
+for name in a:
+    same = same and name in b and np.array_equal(a[name][()], b[name][()])
+    same = same and all(str(a[name].attrs[k]) == str(b[name].attrs[k]) for k in a[name].attrs)
+sys.exit(0 if same else 1)
+EOF2
+}
+if [ "$MPI" = 1 ]; then
+    check "--engine dist, graph in slices: /problem equals the whole-graph path's" \
+        same_problem "$WORK/w1.h5" "$WORK/w_shared.h5"
+    check "--engine dist, graph in slices: /problem the same on 1 and 3 ranks" \
+        same_problem "$WORK/w1.h5" "$WORK/w3.h5"
+    check "--engine dist, weighted graph: the same placement on 1 and 3 ranks" \
+        "$PY" -c 'import json,sys; a,b=(json.load(open(f))["tasks"][0] for f in sys.argv[1:]); sys.exit(a["placement"]!=b["placement"] or a["final"]!=b["final"])' \
+        "$WORK/w1.json" "$WORK/w3.json"
+    # the metrics recounted from the file and the zones' weights within the band by weight
+    "$PY" - "$WORK/w.graph" "$WORK/w1.h5" "$WORK/w1.json" >"$WORK/w1.check" <<'EOF2'
+import json, math, sys, h5py
+graph, h5, summary = sys.argv[1:]
+t = json.load(open(summary))["tasks"][0]
+x, f = t["placement"], h5py.File(h5, "r")
+lines = [l.split() for l in open(graph) if not l.startswith("%")]
+n, k = int(lines[0][0]), len(f["problem/zone_names"])
+ncon = int(lines[0][3]) if len(lines[0]) > 3 else 1
+D, T = f["problem/D"][()], f["problem"].attrs["requests"]
+weight, traffic, cut = [0] * k, 0.0, 0
+for u in range(n):
+    v = [int(s) for s in lines[1 + u]]
+    weight[x[u]] += v[0]
+    adj = v[ncon:]
+    for nb, w in zip(adj[0::2], adj[1::2]):
+        if nb - 1 > u:
+            traffic += w * D[x[u]][x[nb - 1]]
+            cut += w if x[nb - 1] != x[u] else 0
+W = sum(int(l[0]) for l in lines[1:n + 1])
+hi = math.floor(1.03 * math.ceil(W / k))
+print("traffic", T * traffic == t["final"]["traffic"])
+print("cut", cut == t["final"]["cut_weight"])
+print("band", max(weight) <= hi and t["final"]["max_zone_apps"] == max(weight))
+print("phases", [p["phase"] for p in t["phases"]])
+EOF2
+    expect_eq "--engine dist, weighted graph in slices: traffic recounted from the file" \
+        "$(field traffic "$WORK/w1.check")" True
+    expect_eq "--engine dist, weighted graph in slices: cut recounted from the file" \
+        "$(field cut "$WORK/w1.check")" True
+    expect_eq "--engine dist, weighted graph in slices: every zone's weight within the band" \
+        "$(field band "$WORK/w1.check")" True
+    expect_eq "--engine dist, graph in slices: one phase, the multilevel placement" \
+        "$(grep '^phases ' "$WORK/w1.check")" "phases ['multilevel']"
 fi
 
 # capacities: the shared engine places them (the same result as --engine shared)
