@@ -233,6 +233,7 @@ int drun_task(const zp_task_spec *spec, zp_dproblem *dp, zp_task_result *res)
     zp_dengine_stats stats;
     zp_metrics m;
     ZP_CHECK(init_result(spec, dp, res));
+    zp_keep_freed_memory((double)dp->zones->n + 2.0 * (double)dp->zones->ndeps);
     ZP_ALLOC(blk, (int64_t)g->nl + g->ng);
     zp_problem view = weight_view(dp);
     ZP_CHECK(dengine_run(g, &view, dp->info.total_vwgt, DRUN_WEIGHT_SCALE, dc, spec->ex, &prm,

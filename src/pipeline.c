@@ -8,7 +8,6 @@
 
 #ifdef __GLIBC__
 #include <limits.h>
-#include <malloc.h>
 #endif
 
 #include "dengine.h"
@@ -44,9 +43,6 @@
 /* Share of --time-limit the multilevel initial placement may use, the search gets the rest
  * (b2bd1c2, with the sweeps' time limits). */
 #define ML_TIME_SHARE 0.5
-/* Apps + adjacency entries above which freed memory stays in the heap (712a5ef: the 1M-app
- * bench runs spent seconds of system time in page faults without it). */
-#define KEEP_FREED_MEMORY_SIZE 4e6
 
 const char *phase_name(int phase, int init_kind)
 {
@@ -555,21 +551,6 @@ static void ml_observe(void *ctx, int what, int level, int cycle, int n, const z
     traj_append(&r->res->traj, &row);
 }
 
-/* The levels of a large problem allocate and free hundreds of MB again and again; glibc gives
- * such blocks back to the kernel at once (mmap), so each reuse costs page faults (seconds of
- * system time at 1M apps). Keeping freed memory in the heap for reuse costs no peak memory. */
-static void keep_freed_memory(const zp_problem *p)
-{
-#ifdef __GLIBC__
-    if ((double)p->n + (double)p->xadj[p->n] > KEEP_FREED_MEMORY_SIZE) {
-        mallopt(M_MMAP_MAX, 0);
-        mallopt(M_TRIM_THRESHOLD, INT_MAX);
-    }
-#else
-    (void)p;
-#endif
-}
-
 /* The distributed engine's placement of p into x (collective over the task's ranks). */
 static int place_dist(const zp_task_spec *spec, const zp_problem *p, int *x, zp_task_result *res)
 {
@@ -603,7 +584,7 @@ static int place_multilevel(const zp_task_spec *spec, const zp_problem *p, int *
     prm.observer = ml_observe;
     prm.observer_ctx = &w;
     prm.stop_requested = spec->watch ? spec->watch->stop_requested : NULL;
-    keep_freed_memory(p);
+    zp_keep_freed_memory((double)p->n + (double)p->xadj[p->n]);
     ZP_ALLOC(alt, p->n);
     memcpy(alt, x, sizeof *x * (size_t)p->n);
     if (o->engine == ZP_ENGINE_DIST && dengine_applies(p)) {

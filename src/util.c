@@ -2,6 +2,10 @@
 #include "util.h"
 
 #include <errno.h>
+#include <limits.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -227,4 +231,20 @@ out:
     zp_free(data);
     fclose(f);
     return rc;
+}
+
+/* Apps + adjacency entries above which freed memory stays in the heap (712a5ef: the 1M-app
+ * bench runs spent seconds of system time in page faults without it). */
+#define KEEP_FREED_MEMORY_SIZE 4e6
+
+void zp_keep_freed_memory(double size)
+{
+#ifdef __GLIBC__
+    if (size > KEEP_FREED_MEMORY_SIZE) {
+        mallopt(M_MMAP_MAX, 0);
+        mallopt(M_TRIM_THRESHOLD, INT_MAX);
+    }
+#else
+    (void)size;
+#endif
 }

@@ -99,6 +99,12 @@ void zp_join_args(int argc, char **argv, char *buf, size_t size);
 /* Wall-clock seconds since an arbitrary origin (monotonic). */
 double zp_now(void);
 
+/* The multilevel levels of a large problem allocate and free hundreds of MB again and again;
+ * glibc gives such blocks back to the kernel at once (mmap), so each reuse costs page faults
+ * (seconds of system time at 1M apps). For a problem of size apps + adjacency entries above a
+ * few million, freed memory stays in the heap for reuse (no higher peak). */
+void zp_keep_freed_memory(double size);
+
 /* Number of decimal-formatted characters helpers. */
 #define ZP_MIN(a, b) ((a) < (b) ? (a) : (b))
 #define ZP_MAX(a, b) ((a) > (b) ? (a) : (b))
