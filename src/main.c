@@ -575,11 +575,22 @@ static int run_sliced(const cli *c, zp_comm *world, int *done)
     ZP_CHECK(par_agree_status(world, set_input_json(c, cfg, dp->zones->imbalance)));
     zp_task_spec spec = {&cfg->options, 0, !c->quiet, &ex, NULL};
     ZP_CHECK(drun_task(&spec, dp, &res));
+    /* a stop signal during the engine: its placement is saved as a stopped run's */
+    int64_t sig = stopsig_requested();
+    ZP_CHECK(par_allreduce_max_i64(world, &sig));
+    ro.stopped_by = (int)sig;
+    ro.complete = sig == 0;
+    res.stopped = !ro.complete;
     if (rank == 0 && !c->quiet)
         report_print(stdout, dp->zones, &res, cfg->options.init);
     ro.sliced = dp;
     if (c->out || c->summary)
         ZP_CHECK(write_outputs(c, world, cfg, dp->zones, &res, NULL, &ev, &ro));
+    if (res.stopped)
+        rc = zp_fail(ZP_ESTOPPED, "stopped by %s: %s", stopsig_name(ro.stopped_by),
+                     c->out || c->summary ? "the placement is saved, marked incomplete "
+                                            "(complete = 0)"
+                                          : "no --out or --summary: nothing saved");
 out:
     task_result_free(&res);
     drun_destroy(&dp);

@@ -51,8 +51,8 @@ const zp_option_def zp_option_table[] = {
      1, "KIND",
      "multilevel engine: shared (default: every rank places\n"
      "the whole graph) or dist (the graph split over the ranks,\n"
-     "the same placement on any number of ranks; see\n"
-     "docs/scaling.md)"},
+     "a --graph file read in slices, no search after it; the\n"
+     "same placement on any number of ranks; docs/scaling.md)"},
     {"effort", "effort", 0, ZP_OPT_REAL, ZP_EFFORT_MIN, ZP_EFFORT_MAX, 1, NULL, FIELD(effort), 1,
      "E",
      "scale the automatic work budgets (default 1; 0.1: about\n"
