@@ -373,55 +373,89 @@ static int push_edge(cedge **e, int64_t *len, int64_t *cap, cedge rec)
     return ZP_OK;
 }
 
+/* Sorts the n pairs (key[i], val[i]) by key (keys >= 0), stably: LSD radix sort, a byte a pass
+ * over the bytes the largest key needs. tk, tv: scratch of n pairs. */
+static void radix_sort_pairs(int64_t *key, int *val, int64_t *tk, int *tv, int64_t n)
+{
+    int64_t maxk = 0, cnt[257];
+    int64_t *k0 = key, *k1 = tk;
+    int *v0 = val, *v1 = tv;
+    for (int64_t i = 0; i < n; i++)
+        maxk = ZP_MAX(maxk, key[i]);
+    for (int shift = 0; shift < 64 && (maxk >> shift) > 0; shift += 8) {
+        memset(cnt, 0, sizeof cnt);
+        for (int64_t i = 0; i < n; i++)
+            cnt[((k0[i] >> shift) & 255) + 1]++;
+        for (int d = 0; d < 256; d++)
+            cnt[d + 1] += cnt[d];
+        for (int64_t i = 0; i < n; i++) {
+            int64_t at = cnt[(k0[i] >> shift) & 255]++;
+            k1[at] = k0[i];
+            v1[at] = v0[i];
+        }
+        int64_t *kt = k0;
+        int *vt = v0;
+        k0 = k1, k1 = kt, v0 = v1, v1 = vt;
+    }
+    if (k0 != key) {
+        memcpy(key, k0, sizeof *key * (size_t)n);
+        memcpy(val, v0, sizeof *val * (size_t)n);
+    }
+}
+
 /* This rank's edges between coarse vertices, merged per coarse vertex, in ascending coarse
  * vertex order (so grouped by owner: scount[r] records for rank r). cmap: [nl+ng]. */
 static int local_coarse_edges(const zp_dgraph *g, const int64_t *cmap, const int64_t *cvd,
                               int size, cedge **out, int64_t *nout, int64_t *scount)
 {
     int rc = ZP_OK;
-    int64_t *ids = NULL, *start = NULL;
-    int *member = NULL, *grp = NULL;
+    int64_t *ids = NULL, *start = NULL, *tk = NULL;
+    int *member = NULL, *tv = NULL;
     cedge *e = NULL;
     rate_map m = {0};
     int64_t len = 0, cap = 0, nd = 0, most = 1;
     int nl = g->nl;
     ZP_ALLOC(ids, nl);
-    ZP_ALLOC(grp, nl);
-    memcpy(ids, cmap, sizeof *ids * (size_t)nl);
-    dgraph_sort_i64(ids, nl);
-    for (int u = 0; u < nl; u++)
-        if (nd == 0 || ids[u] != ids[nd - 1])
-            ids[nd++] = ids[u];
-    ZP_ALLOC(start, nd + 1);
     ZP_ALLOC(member, nl);
+    ZP_ALLOC(tk, nl);
+    ZP_ALLOC(tv, nl);
     for (int u = 0; u < nl; u++) {
-        grp[u] = (int)dgraph_find_i64(ids, nd, cmap[u]);
-        start[grp[u] + 1] += g->xadj[u + 1] - g->xadj[u];
+        ids[u] = cmap[u];
+        member[u] = u;
     }
-    for (int64_t i = 0; i < nd; i++)
-        most = ZP_MAX(most, start[i + 1]);
-    memset(start, 0, sizeof *start * (size_t)(nd + 1));
-    for (int u = 0; u < nl; u++)
-        start[grp[u] + 1]++;
-    for (int64_t i = 0; i < nd; i++)
+    radix_sort_pairs(ids, member, tk, tv, nl);
+    ZP_ALLOC(start, (int64_t)nl + 1);
+    for (int a = 0; a < nl; a++) /* the groups of equal coarse vertex; start[] their degrees */
+        if (a == 0 || ids[a] != ids[nd - 1]) {
+            ids[nd++] = ids[a];
+            start[nd] = 1;
+            tk[nd - 1] = g->xadj[member[a] + 1] - g->xadj[member[a]];
+        } else {
+            start[nd]++;
+            tk[nd - 1] += g->xadj[member[a] + 1] - g->xadj[member[a]];
+        }
+    for (int64_t i = 0; i < nd; i++) {
+        most = ZP_MAX(most, tk[i]);
         start[i + 1] += start[i];
-    for (int u = 0; u < nl; u++)
-        member[start[grp[u]]++] = u;
-    for (int64_t i = nd; i > 0; i--)
-        start[i] = start[i - 1];
-    start[0] = 0;
+    }
     ZP_CHECK(map_init(&m, most + 1));
     memset(scount, 0, sizeof *scount * (size_t)size);
     for (int64_t i = 0; i < nd; i++) {
         int64_t cu = ids[i];
         int owner = dgraph_owner(cvd, size, cu);
-        int64_t deg = 0;
-        for (int64_t a = start[i]; a < start[i + 1]; a++) /* the members' rows: prefetched */
-            for (int64_t j = g->xadj[member[a]]; j < g->xadj[member[a] + 1]; j++, deg++)
-                ZP_PREFETCH(&cmap[g->adj[j]]);
-        int64_t mask = map_mask(deg + 1);
+        int64_t mask = map_mask(tk[i] + 1);
         for (int64_t a = start[i]; a < start[i + 1]; a++) {
             int u = member[a];
+            /* the members are scattered: the rows two members ahead and the coarse ids of the
+             * next member's neighbours are fetched while this row is merged */
+            if (a + 2 < nl) {
+                int64_t r = g->xadj[member[a + 2]];
+                ZP_PREFETCH(&g->adj[r]);
+                ZP_PREFETCH(&g->wgt[r]);
+            }
+            if (a + 1 < nl)
+                for (int64_t j = g->xadj[member[a + 1]]; j < g->xadj[member[a + 1] + 1]; j++)
+                    ZP_PREFETCH(&cmap[g->adj[j]]);
             for (int64_t j = g->xadj[u]; j < g->xadj[u + 1]; j++) {
                 int64_t cv = cmap[g->adj[j]];
                 if (cv != cu)
@@ -444,19 +478,49 @@ out:
     zp_free(ids);
     zp_free(start);
     zp_free(member);
-    zp_free(grp);
+    zp_free(tk);
+    zp_free(tv);
     zp_free(e);
     return rc;
 }
 
+/* The CSR of records already merged per coarse vertex, in ascending coarse vertex order. */
+static int merged_csr(const cedge *rec, int64_t total, int ncl, int64_t **xadj_out,
+                      int64_t **adj_out, int64_t **wgt_out)
+{
+    int rc = ZP_OK;
+    int64_t *xadj = NULL, *adj = NULL, *wgt = NULL;
+    ZP_ALLOC(xadj, (int64_t)ncl + 1);
+    ZP_ALLOC(adj, total);
+    ZP_ALLOC(wgt, total);
+    for (int64_t i = 0; i < total; i++) {
+        xadj[rec[i].cu + 1]++;
+        adj[i] = rec[i].cv;
+        wgt[i] = rec[i].w;
+    }
+    for (int v = 0; v < ncl; v++)
+        xadj[v + 1] += xadj[v];
+    *xadj_out = xadj;
+    *adj_out = adj;
+    *wgt_out = wgt;
+    xadj = adj = wgt = NULL;
+out:
+    zp_free(xadj);
+    zp_free(adj);
+    zp_free(wgt);
+    return rc;
+}
+
 /* The owner's coarse vertices from the records that arrived (ncl vertices): merged CSR with
- * global neighbour ids. */
+ * global neighbour ids. one_source: all records came from one rank. */
 static int owner_coarse_csr(const cedge *rec, int64_t total, int ncl, int64_t first,
-                            int64_t **xadj_out, int64_t **adj_out, int64_t **wgt_out)
+                            int one_source, int64_t **xadj_out, int64_t **adj_out, int64_t **wgt_out)
 {
     int rc = ZP_OK;
     int64_t *start = NULL, *order = NULL, *xadj = NULL, *adj = NULL, *wgt = NULL;
     rate_map m = {0};
+    if (one_source) /* one rank's records: merged per coarse vertex already, in ascending order */
+        return merged_csr(rec, total, ncl, xadj_out, adj_out, wgt_out);
     ZP_ALLOC(start, (int64_t)ncl + 1);
     ZP_ALLOC(order, total);
     for (int64_t i = 0; i < total; i++)
@@ -549,7 +613,7 @@ static int contract(dctx *c, const zp_dgraph *g, const int64_t *label, const int
         zp_free(e);
         e = NULL;
     }
-    ZP_CHECK(owner_coarse_csr(got, total, ncl, cvd[dc->rank], &xadj, &adj, &wgt));
+    ZP_CHECK(owner_coarse_csr(got, total, ncl, cvd[dc->rank], size == 1, &xadj, &adj, &wgt));
     zp_free(got);
     got = NULL;
     rc = dgraph_assemble(dc, cvd, ncl, xadj, adj, wgt, vwgt, coarse);
