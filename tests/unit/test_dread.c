@@ -43,8 +43,8 @@ static int same_int(const int *a, const int *b, int64_t n)
 }
 
 /* dread's graph and info against the serial problem and its dgraph. */
-static void compare_graphs(const char *path, const zp_problem *p, const zp_dgraph *a,
-                           const zp_dgraph *b, const zp_dread_info *info)
+static int same_graphs(const zp_problem *p, const zp_dgraph *a, const zp_dgraph *b,
+                       const zp_dread_info *info)
 {
     int64_t m = a->xadj[a->nl];
     int ok = a->n == b->n && a->nl == b->nl && a->ng == b->ng && a->first == b->first &&
@@ -60,12 +60,10 @@ static void compare_graphs(const char *path, const zp_problem *p, const zp_dgrap
             ok = ok && info->demand[(int64_t)u * p->nres + r] == problem_demand(p, u, r);
         ok = ok && (info->size ? info->size[u] : 1.0) == p->size[u];
     }
-    if (!ok)
-        fprintf(stderr, "  %s: the parallel reader's graph differs\n", path);
-    CHECK(ok);
+    return ok;
 }
 
-/* Both readers on path: the same status and message, or the same graph. */
+/* Both readers on path: the same status and message, or the same graph (one check). */
 static void compare_file(const char *path)
 {
     zp_dcomm dc = dcomm_serial();
@@ -78,20 +76,19 @@ static void compare_file(const char *path)
         rs = dgraph_from_problem(p, dgraph_weight_scale(p), &dc, &serial);
     snprintf(want, sizeof want, "%s", rs == ZP_OK ? "" : zp_error_message());
     zp_error_clear();
-    int rd = dread_metis(path, &dc, &par, &info);
-    CHECK_INT(rd, rs);
-    if (rs != ZP_OK) {
+    int rd = dread_metis(path, &dc, &par, &info), ok = rd == rs;
+    if (ok && rs != ZP_OK) {
         compared_err++;
-        int same = strcmp(zp_error_message(), want) == 0;
-        if (!same)
-            fprintf(stderr, "  %s: serial '%s'\n  %*s parallel '%s'\n", path, want,
-                    (int)strlen(path), "", zp_error_message());
-        CHECK(same);
-        CHECK(par == NULL && info.demand == NULL && info.size == NULL);
-    } else if (rd == ZP_OK) {
+        ok = strcmp(zp_error_message(), want) == 0 && par == NULL && info.demand == NULL &&
+             info.size == NULL;
+    } else if (ok) {
         compared_ok++;
-        compare_graphs(path, p, par, serial, &info);
+        ok = same_graphs(p, par, serial, &info);
     }
+    if (!ok)
+        fprintf(stderr, "  %s: serial %d '%s'\n  %*s parallel %d '%s'\n", path, rs, want,
+                (int)strlen(path), "", rd, rd == ZP_OK ? "" : zp_error_message());
+    CHECK(ok);
     dread_info_free(&info);
     dgraph_destroy(&par);
     dgraph_destroy(&serial);
@@ -286,7 +283,7 @@ static void test_random_files(void)
     zp_rng rng;
     text t = {0};
     rng_seed(&rng, 15, 0, 0);
-    for (int i = 0; i < 1500; i++) {
+    for (int i = 0; i < 600; i++) {
         random_graph(&rng, &t);
         if (i % 3 != 0)
             damage(&rng, &t);
@@ -305,7 +302,7 @@ int main(void)
     test_bad_inputs();
     test_random_files();
     printf("compared %d valid and %d defective files\n", compared_ok, compared_err);
-    CHECK(compared_ok > 300 && compared_err > 600);
+    CHECK(compared_ok > 150 && compared_err > 300);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
     CHECK_INT(system(cmd), 0);
