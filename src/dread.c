@@ -604,8 +604,10 @@ static int exact_symmetry(dread_state *st, int64_t limit)
     zp_dcomm *dc = st->dc;
     ZP_ALLOC(scount, dc->size);
     ZP_ALLOC(rcount, dc->size);
-    if (make_claims(st, limit, &send, scount) != ZP_OK)
+    if (make_claims(st, limit, &send, scount) != ZP_OK) {
         note(st, ZP_ERUNTIME); /* still joins the exchange, with nothing */
+        memset(scount, 0, sizeof *scount * (size_t)dc->size);
+    }
     ZP_CHECK(dgraph_sendrecv(dc, send, scount, (void **)&recv, rcount, &total));
     total /= (int64_t)sizeof(claim);
     qsort(recv, (size_t)total, sizeof *recv, cmp_claim);
@@ -677,11 +679,13 @@ static int sort_rows(dread_state *st)
     }
     int64_t keep = ZP_MAX(st->nadj, (int64_t)1);
     int64_t *adj = zp_realloc(st->adj, sizeof *adj * (size_t)keep);
-    if (adj)
-        st->adj = adj;
+    if (!adj)
+        ZP_CHECK(ZP_ERUNTIME);
+    st->adj = adj;
     int64_t *wgt = zp_realloc(st->wgt, sizeof *wgt * (size_t)keep);
-    if (wgt)
-        st->wgt = wgt;
+    if (!wgt)
+        ZP_CHECK(ZP_ERUNTIME);
+    st->wgt = wgt;
 out:
     zp_free(s);
     return rc;

@@ -32,7 +32,7 @@ static int header_values(line_reader *r, long hline, char *line, int64_t *v, int
     int rc = ZP_OK, found = 1;
     *count = 0;
     while (found) {
-        int64_t x;
+        int64_t x = 0;
         ZP_CHECK(text_next_int(r, &line, "header", &x, &found));
         if (found && *count == 4)
             return zp_fail(ZP_EINPUT, "%s:%ld: header has more than 4 values 'n m [fmt [ncon]]'",
@@ -79,7 +79,7 @@ out:
 /* One vertex value (what: "vertex size" or "vertex weight"): present, >= 0, <= 1e15. */
 static int vertex_value(const line_reader *r, int u, char **s, const char *what, double *out)
 {
-    int64_t v;
+    int64_t v = 0;
     int rc = text_need_int(r, s, what, &v);
     if (rc != ZP_OK)
         return rc;
@@ -109,7 +109,7 @@ out:
 static int edge_weight(const metis_header *h, const line_reader *r, int u, int64_t nb, char **s,
                        int64_t *w)
 {
-    int64_t x;
+    int64_t x = 0;
     int found = 0;
     *w = 1;
     if (!h->has_ewgt)
@@ -130,7 +130,7 @@ static int edge_weight(const metis_header *h, const line_reader *r, int u, int64
 int metis_neighbour(const metis_header *h, const line_reader *r, int u, char **s, int *v,
                     int64_t *w, int *found)
 {
-    int64_t nb;
+    int64_t nb = 0;
     int rc = text_next_int(r, s, "neighbour id", &nb, found);
     if (rc != ZP_OK || !*found)
         return rc;

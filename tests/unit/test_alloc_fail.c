@@ -5,7 +5,9 @@
  * until the first n beyond the allocations a load makes, where it must give exactly what a
  * load without injection gives. Inputs: configs of every shape (per-app and cumulative
  * capacities, io, allowed zones, sizes, current zones, arrivals, an explicit distance matrix),
- * bad configs that fail late (feasibility), a METIS graph with all weight kinds and a CSV pair.
+ * bad configs that fail late (feasibility), a METIS graph with all weight kinds and a CSV pair,
+ * and the parallel METIS reader on one rank (dread.c: a graph, one whose rows need sorting, an
+ * asymmetric one that takes the exact symmetry check).
  *
  * Leaks: in a plain build the heap in use (mallinfo2, glibc's tcache off) must be the same
  * before and after every load; under AddressSanitizer the test re-runs itself with
@@ -20,6 +22,7 @@
 
 #include "check.h"
 #include "config.h"
+#include "dread.h"
 #include "graphio.h"
 #include "util.h"
 
@@ -41,14 +44,37 @@ static void hook_free(void *p) { zp_free(p); }
 
 typedef struct {
     const char *name;
-    int kind; /* 0 config, 1 METIS graph, 2 CSV */
+    int kind; /* 0 config, 1 METIS graph, 2 CSV, 3 METIS graph in slices (one rank) */
     const char *path, *path2;
 } input;
+
+/* dread_metis on one rank; a fingerprint of the slice read. */
+static int load_slices(const input *in, char *fingerprint, size_t size)
+{
+    zp_dcomm dc = dcomm_serial();
+    zp_dgraph *g = NULL;
+    zp_dread_info info;
+    int rc = dread_metis(in->path, &dc, &g, &info);
+    if (rc == ZP_OK) {
+        int64_t w = 0;
+        for (int64_t j = 0; j < g->xadj[g->nl]; j++)
+            w += g->wgt[j] * (j + 1) + g->adj[j];
+        snprintf(fingerprint, size, "n=%lld nl=%d entries=%lld w=%lld vw=%lld", (long long)g->n,
+                 g->nl, (long long)g->xadj[g->nl], (long long)w, (long long)info.total_vwgt);
+    } else {
+        snprintf(fingerprint, size, "status %d: %s", rc, zp_error_message());
+    }
+    dgraph_destroy(&g);
+    dread_info_free(&info);
+    return rc;
+}
 
 /* Loads the input; returns the status and a fingerprint of what was loaded. */
 static int load(const input *in, char *fingerprint, size_t size)
 {
     int rc;
+    if (in->kind == 3)
+        return load_slices(in, fingerprint, size);
     zp_config *cfg = NULL;
     zp_problem *p = NULL;
     if (in->kind == 0) {
@@ -137,9 +163,9 @@ static char tmpdir[4096];
 
 static const char *write_temp(const char *name, const char *text)
 {
-    static char paths[4][4200];
+    static char paths[8][4200];
     static int next;
-    char *path = paths[next++ % 4];
+    char *path = paths[next++ % 8];
     snprintf(path, sizeof paths[0], "%s/%s", tmpdir, name);
     FILE *f = fopen(path, "w");
     if (!f || fputs(text, f) < 0 || fclose(f) != 0) {
@@ -188,6 +214,8 @@ int main(int argc, char **argv)
                                               "2 1 1 1 7 3 4\n"
                                               "1 0 5 2 4 4 2\n"
                                               "3 1 1 1 1 3 2\n");
+    const char *unsorted = write_temp("u.graph", "4 4\n3 2\n4 3 1\n1 2\n2\n");
+    const char *asymmetric = write_temp("a.graph", "4 4\n2 3\n1 3\n1 2 4\n\n");
     const char *services = write_temp("s.csv", "name,cpu_millicores,mem_mib,disk_mib\n"
                                                "front,500,256,1\nauth,250,128,2\n"
                                                "db,1000,2048,30\ncache,100,512,0\n");
@@ -205,6 +233,9 @@ int main(int argc, char **argv)
          "tests/bad_inputs/config/arrival_dep_unknown_app.json", NULL},
         {"metis graph (fmt 111, ncon 2)", 1, graph, NULL},
         {"csv services + calls", 2, services, calls},
+        {"metis graph in slices (fmt 111, ncon 2)", 3, graph, NULL},
+        {"metis graph in slices, rows out of order", 3, unsorted, NULL},
+        {"metis graph in slices, asymmetric", 3, asymmetric, NULL},
     };
     long paths = 0;
     for (size_t i = 0; i < sizeof inputs / sizeof inputs[0]; i++)
@@ -224,6 +255,8 @@ int main(int argc, char **argv)
 
     cJSON_InitHooks(NULL);
     unlink(graph);
+    unlink(unsorted);
+    unlink(asymmetric);
     unlink(services);
     unlink(calls);
     unlink(matrix);
