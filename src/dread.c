@@ -28,6 +28,12 @@
 
 enum { PH_TOKENS = 0, PH_MATCH = 1, PH_ROW = 2 };
 
+/* Sums of balance weights saturate here, far above their bound (METIS_MAX_BALANCE_WEIGHT) and
+ * far below overflow: weights up to 1e15 on millions of vertices would overflow int64. */
+#define BALANCE_CAP ((int64_t)1 << 50)
+
+static int64_t balance_add(int64_t a, int64_t b) { return ZP_MIN(a + b, BALANCE_CAP); }
+
 /* A rank's first defect: key = line * 4 + phase (0 for failures without a line: I/O, memory,
  * header, which every rank sees alike), pos orders defects of one line and phase. */
 typedef struct {
@@ -389,7 +395,7 @@ static int parse_row(dread_state *st, int i, int64_t u, char *s)
     ZP_CHECK(check_twice(st, u, b, st->nadj));
     st->xadj[i + 1] = st->nadj;
     st->upper += count_upper(st->adj, b, st->nadj, u);
-    st->balance += ncon > 0 ? (int64_t)st->demand[(int64_t)i * ncon] : 0;
+    st->balance = balance_add(st->balance, ncon > 0 ? (int64_t)st->demand[(int64_t)i * ncon] : 0);
     st->nrows++;
 out:
     if (rc != ZP_OK) {
@@ -458,9 +464,9 @@ static void check_totals(dread_state *st, int64_t upper, int64_t balance, int ch
         int64_t u = st->first + i;
         long line = (long)(partial ? st->fail_line : st->vline[i]);
         int values = partial ? st->fail_values_ok : 1;
-        balance += !values || ncon == 0 ? 0
-                   : partial        ? (int64_t)st->fail_vw0
-                                    : (int64_t)st->demand[(int64_t)i * ncon];
+        balance = balance_add(balance, !values || ncon == 0 ? 0
+                                       : partial        ? (int64_t)st->fail_vw0
+                                                        : (int64_t)st->demand[(int64_t)i * ncon]);
         upper += partial ? st->fail_upper : count_upper(st->adj, st->xadj[i], st->xadj[i + 1], u);
         if (check_balance && values && balance > METIS_MAX_BALANCE_WEIGHT) {
             note_at(st, metis_fail_balance(st->path, line), line, PH_TOKENS, -2);
@@ -626,7 +632,7 @@ static int check_across(dread_state *st, int64_t *total_balance)
 {
     int rc = ZP_OK;
     zp_dcomm *dc = st->dc;
-    int64_t mine[4] = {st->upper + st->fail_upper, st->balance + (int64_t)st->fail_vw0,
+    int64_t mine[4] = {st->upper + st->fail_upper, balance_add(st->balance, (int64_t)st->fail_vw0),
                        (int64_t)st->hash, st->fail.key},
             *all = NULL;
     ZP_CHECK(gather(dc, mine, 4, &all));
@@ -638,7 +644,7 @@ static int check_across(dread_state *st, int64_t *total_balance)
             balance0 = balance;
         }
         upper += all[4 * r];
-        balance += all[4 * r + 1];
+        balance = balance_add(balance, all[4 * r + 1]);
         hash += (uint64_t)all[4 * r + 2];
         limit = ZP_MIN(limit, all[4 * r + 3]);
     }

@@ -144,6 +144,14 @@ static void test_defects(void)
         snprintf(name, sizeof name, "defect%zu.graph", i);
         compare_text(name, cases[i]);
     }
+    /* 10,000 vertices of weight 1e15: their sum would overflow int64 */
+    size_t cap = 200000, len = (size_t)snprintf(NULL, 0, "10000 0 10\n");
+    char *heavy = malloc(cap);
+    snprintf(heavy, cap, "10000 0 10\n");
+    for (int u = 0; u < 10000; u++)
+        len += (size_t)snprintf(heavy + len, cap - len, "1000000000000000\n");
+    compare_file(write_file("heavy.graph", heavy, len));
+    free(heavy);
     const char nul[] = "2 1\n2\0\n1\n";
     compare_file(write_file("nul.graph", nul, sizeof nul - 1));
     char missing[128];
