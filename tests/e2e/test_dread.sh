@@ -73,6 +73,13 @@ for i in range(300):
                 e = len(text) if e < 0 else e + 1
                 text = text[:b] + text[b:e] + text[b:]
     open("%s/r%03d.graph" % (out, i), "w").write(text)
+# the header after 3,000 comment lines (the first ranks hold comments only), and a star whose
+# centre's line (110 kB) covers the start of several ranks' byte ranges, valid and with a
+# defect at its end
+star = "20000 19999\n" + " ".join(str(v) for v in range(2, 20001)) + "\n" + "1\n" * 19999
+open(out + "/comments.graph", "w").write("% c\n" * 3000 + "3 2\n2\n1 3\n2\n")
+open(out + "/star.graph", "w").write(star)
+open(out + "/star_bad.graph", "w").write(star.replace(" 20000\n", " 20000 x\n", 1))
 PYEOF
 
 files=(tests/bad_inputs/graph/*.graph "$WORK"/random/*.graph)
