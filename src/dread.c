@@ -284,18 +284,14 @@ out:
     return rc;
 }
 
+/* Room for one more adjacency entry (both arrays grow by doubling). */
 static int grow_adjacency(dread_state *st)
 {
-    int64_t cap = 2 * st->capadj;
-    int64_t *adj = zp_realloc(st->adj, sizeof *adj * (size_t)cap);
-    if (!adj)
+    int64_t cap_adj = st->capadj, cap_wgt = st->capadj;
+    if (text_grow_array((void **)&st->adj, &cap_adj, st->nadj + 1, sizeof *st->adj) != ZP_OK ||
+        text_grow_array((void **)&st->wgt, &cap_wgt, st->nadj + 1, sizeof *st->wgt) != ZP_OK)
         return ZP_ERUNTIME;
-    st->adj = adj;
-    int64_t *wgt = zp_realloc(st->wgt, sizeof *wgt * (size_t)cap);
-    if (!wgt)
-        return ZP_ERUNTIME;
-    st->wgt = wgt;
-    st->capadj = cap;
+    st->capadj = ZP_MIN(cap_adj, cap_wgt);
     return ZP_OK;
 }
 

@@ -151,6 +151,11 @@ static void test_defects(void)
     for (int u = 0; u < 10000; u++)
         len += (size_t)snprintf(heavy + len, cap - len, "1000000000000000\n");
     compare_file(write_file("heavy.graph", heavy, len));
+    /* a header that announces no edge before a line of 4,999: the rows outgrow their guess */
+    len = (size_t)snprintf(heavy, cap, "5000 0\n");
+    for (int v = 2; v <= 5000; v++)
+        len += (size_t)snprintf(heavy + len, cap - len, "%d ", v);
+    compare_file(write_file("outgrown.graph", heavy, len));
     free(heavy);
     const char nul[] = "2 1\n2\0\n1\n";
     compare_file(write_file("nul.graph", nul, sizeof nul - 1));
