@@ -514,7 +514,8 @@ out:
 /* The owner's coarse vertices from the records that arrived (ncl vertices): merged CSR with
  * global neighbour ids. one_source: all records came from one rank. */
 static int owner_coarse_csr(const cedge *rec, int64_t total, int ncl, int64_t first,
-                            int one_source, int64_t **xadj_out, int64_t **adj_out, int64_t **wgt_out)
+                            int one_source, int64_t **xadj_out, int64_t **adj_out,
+                            int64_t **wgt_out)
 {
     int rc = ZP_OK;
     int64_t *start = NULL, *order = NULL, *xadj = NULL, *adj = NULL, *wgt = NULL;
@@ -707,6 +708,8 @@ static int gather_problem(dctx *c, const zp_dgraph *g, zp_problem **out)
             int v = g->adj[j];
             medges[j] = (nbr){v < g->nl ? g->first + v : g->ghost_gid[v - g->nl], g->wgt[j]};
         }
+        /* each rank sorts its own rows: the sort is not repeated on every rank after the gather */
+        qsort(medges + g->xadj[u], (size_t)(g->xadj[u + 1] - g->xadj[u]), sizeof *medges, cmp_nbr);
     }
     ZP_ALLOC(bytes, size);
     for (int r = 0; r < size; r++)
@@ -729,7 +732,6 @@ static int gather_problem(dctx *c, const zp_dgraph *g, zp_problem **out)
     for (int u = 0; u < n; u++) {
         s->vwgt[u] = (int)all[2 * u];
         s->xadj[u + 1] = s->xadj[u] + all[2 * u + 1];
-        qsort(edges + s->xadj[u], (size_t)all[2 * u + 1], sizeof *edges, cmp_nbr);
     }
     for (int64_t j = 0; j < mtotal; j++) {
         s->adjncy[j] = (int)edges[j].v;
