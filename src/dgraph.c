@@ -148,9 +148,17 @@ void dgraph_destroy(zp_dgraph **pg)
     *pg = NULL;
 }
 
-/* The local id of each neighbour (adj) and the ghosts of g (ascending, unique) from the global
- * neighbour ids, by sorting the ids that leave the rank's range. */
-static int localize_sorted(zp_dgraph *g, const int64_t *adj_gid)
+/* Stores local id into entry j of ids taken as an int array, over the global ids of the same
+ * buffer: entry j's bytes belong to global ids at most j, already read (no second array of
+ * 4 bytes per entry, whose fresh pages cost as much as the conversion). */
+static void store_local(int64_t *ids, int64_t j, int id)
+{
+    memcpy((char *)ids + (size_t)j * sizeof id, &id, sizeof id);
+}
+
+/* Turns adj_gid in place into the local id of each neighbour (an int array, see store_local) and
+ * finds the ghosts of g (ascending, unique), by sorting the ids that leave the rank's range. */
+static int localize_sorted(zp_dgraph *g, int64_t *adj_gid)
 {
     int rc = ZP_OK;
     int64_t m = g->xadj[g->nl], ng = 0, last = g->first + g->nl;
@@ -172,8 +180,8 @@ static int localize_sorted(zp_dgraph *g, const int64_t *adj_gid)
     gh = NULL;
     for (int64_t j = 0; j < m; j++) {
         int64_t v = adj_gid[j] - g->first;
-        g->adj[j] = v >= 0 && v < g->nl
-                        ? (int)v : g->nl + (int)dgraph_find_i64(g->ghost_gid, g->ng, adj_gid[j]);
+        store_local(adj_gid, j, v >= 0 && v < g->nl
+                        ? (int)v : g->nl + (int)dgraph_find_i64(g->ghost_gid, g->ng, adj_gid[j]));
     }
 out:
     zp_free(gh);
@@ -182,7 +190,7 @@ out:
 
 /* As localize_sorted, through a table over all global ids (no sort, no search): for a rank
  * whose edges are not much fewer than the global vertices. */
-static int localize_table(zp_dgraph *g, const int64_t *adj_gid)
+static int localize_table(zp_dgraph *g, int64_t *adj_gid)
 {
     int rc = ZP_OK;
     int64_t m = g->xadj[g->nl], ng = 0, last = g->first + g->nl;
@@ -203,7 +211,7 @@ static int localize_table(zp_dgraph *g, const int64_t *adj_gid)
     g->ng = (int)ng;
     for (int64_t j = 0; j < m; j++) {
         int64_t v = adj_gid[j] - g->first;
-        g->adj[j] = v >= 0 && v < g->nl ? (int)v : g->nl - 1 + slot[adj_gid[j]];
+        store_local(adj_gid, j, v >= 0 && v < g->nl ? (int)v : g->nl - 1 + slot[adj_gid[j]]);
     }
 out:
     zp_free(slot);
@@ -262,14 +270,17 @@ int dgraph_assemble(zp_dcomm *dc, int64_t *vtxdist, int nl, int64_t *xadj, int64
     g->wgt = wgt;
     g->vwgt = vwgt;
     int64_t m = xadj[nl];
-    ZP_ALLOC(g->adj, m);
     /* the table (4 bytes per global vertex) is used while it is at most half the size of the
      * rank's ids (8 bytes per entry): memory stays proportional to the rank's share */
     if (g->size > 1 && g->n <= LOCALIZE_TABLE_ENTRIES_PER_VERTEX * m)
         ZP_CHECK(localize_table(g, adj_gid));
     else
         ZP_CHECK(localize_sorted(g, adj_gid));
-    zp_free(adj_gid);
+    g->adj = zp_realloc(adj_gid, sizeof *g->adj * (size_t)ZP_MAX(m, 1)); /* the ints: shrunk */
+    if (!g->adj) {
+        rc = ZP_ERUNTIME;
+        goto out;
+    }
     adj_gid = NULL;
     ZP_CHECK(build_plan(g, dc));
     *out = g;
