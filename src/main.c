@@ -534,6 +534,15 @@ out:
     return rc;
 }
 
+/* The error of a run stopped by a signal, saying whether its placement was saved. */
+static int stopped_error(const cli *c, const run_outputs *ro)
+{
+    return zp_fail(ZP_ESTOPPED, "stopped by %s: %s", stopsig_name(ro->stopped_by),
+                   c->out || c->summary ? "the best placement found so far is saved, marked "
+                                          "incomplete (complete = 0)"
+                                        : "no --out or --summary: nothing saved");
+}
+
 /* Whether a run may read its graph in slices (drun.h): a --graph input placed by the
  * distributed engine's multilevel placement for the traffic objective, with the zones of a
  * bare graph (drun_applies decides the rest once the file is read). */
@@ -587,10 +596,7 @@ static int run_sliced(const cli *c, zp_comm *world, int *done)
     if (c->out || c->summary)
         ZP_CHECK(write_outputs(c, world, cfg, dp->zones, &res, NULL, &ev, &ro));
     if (res.stopped)
-        rc = zp_fail(ZP_ESTOPPED, "stopped by %s: %s", stopsig_name(ro.stopped_by),
-                     c->out || c->summary ? "the placement is saved, marked incomplete "
-                                            "(complete = 0)"
-                                          : "no --out or --summary: nothing saved");
+        rc = stopped_error(c, &ro);
 out:
     task_result_free(&res);
     drun_destroy(&dp);
@@ -656,10 +662,7 @@ static int cmd_run(const cli *c, zp_comm *world)
     if (c->out || c->summary)
         ZP_CHECK(write_outputs(c, world, cfg, final_p, &res, pf, &ev, &ro));
     if (res.stopped)
-        rc = zp_fail(ZP_ESTOPPED, "stopped by %s: %s", stopsig_name(ro.stopped_by),
-                     c->out || c->summary ? "the best placement found so far is saved, marked "
-                                            "incomplete (complete = 0)"
-                                          : "no --out or --summary: nothing saved");
+        rc = stopped_error(c, &ro);
 out:
     stopsig_restore();
     perf_destroy(&pf_base);
