@@ -88,12 +88,6 @@ static zp_problem weight_view(const zp_dproblem *dp)
     return view;
 }
 
-/* Global id of local vertex v of g (owned or ghost), inline for the edge loop. */
-static int64_t gid_of(const zp_dgraph *g, int v)
-{
-    return v < g->nl ? g->first + v : g->ghost_gid[v - g->nl];
-}
-
 /* Collective: the metrics of the placement blk (owned vertices and ghosts), from integer sums
  * added up over the ranks, so they are the same on any number of ranks. Loads stay 0: the zones
  * this run handles have unlimited capacities in per-app mode, where loads enter no metric
@@ -113,7 +107,7 @@ static int slice_metrics(const zp_dproblem *dp, const int *blk, zp_dcomm *dc, zp
         sum[zu] += g->vwgt[u];
         for (int64_t j = g->xadj[u]; j < g->xadj[u + 1]; j++) {
             int v = g->adj[j];
-            if (gid_of(g, v) < gu) /* each dependency once, at its lower end */
+            if (dgraph_gid(g, v) < gu) /* each dependency once, at its lower end */
                 continue;
             if (blk[v] == zu) {
                 sum[k + zu] += g->wgt[j];
