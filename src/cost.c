@@ -147,7 +147,7 @@ void metrics_compute(const zp_problem *p, const int *x, zp_metrics *m)
                 continue;
             sums.base_traffic += p->adjwgt[j] * problem_dist(p, zu, x[v]);
             if (x[v] != zu) {
-                sums.external_deps += p->adjmult[j];
+                sums.external_deps += problem_adjmult(p, j);
                 sums.cut_weight += p->adjwgt[j];
             }
         }
@@ -219,7 +219,7 @@ void state_assign(zp_state *s, const int *x)
                 continue;
             s->traffic += p->requests * p->adjwgt[j] * problem_dist(p, zu, s->x[v]);
             if (s->x[v] != zu) {
-                s->external_deps += p->adjmult[j];
+                s->external_deps += problem_adjmult(p, j);
                 s->cut_weight += p->adjwgt[j];
             }
         }
@@ -330,10 +330,10 @@ void state_move(zp_state *s, int u, int b)
         int zv = s->x[p->adjncy[j]];
         d += p->adjwgt[j] * (db[zv] - da[zv]);
         if (zv == a) { /* was internal, becomes external */
-            s->external_deps += p->adjmult[j];
+            s->external_deps += problem_adjmult(p, j);
             s->cut_weight += p->adjwgt[j];
         } else if (zv == b) {
-            s->external_deps -= p->adjmult[j];
+            s->external_deps -= problem_adjmult(p, j);
             s->cut_weight -= p->adjwgt[j];
         }
     }

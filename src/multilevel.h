@@ -7,8 +7,9 @@
  * about coarsen_to = max(30 k, min(n / (20 log2 k), 60 k)) vertices or until it stalls.
  * Coarsest level: recursive multilevel bisection (each split a two-zone multilevel placement
  * of the induced subgraph, targets in proportion to the zones on each side, as METIS does it),
- * or, when zones differ or apps are pre-placed, recursive greedy graph growing; several tries,
- * each refined by FM and iterated local search (search.h), the best kept and searched more.
+ * or, when zones differ or apps are pre-placed, recursive greedy graph growing (bisect.h);
+ * several tries, each refined by FM and iterated local search (search.h), the best kept and
+ * searched more.
  * Uncoarsening: projection, then FM passes and rounds of iterated search at every level (fewer
  * on dense levels, none on level 0: the pipeline's search phase does that).
  * Starts and V-cycles: several independent first cycles for small graphs (2e6 / (n + m), 1 to
@@ -25,7 +26,8 @@
  * refined are merged, so a coarse placement projects to a fine one with the same zone loads and
  * no new violations. A coarse vertex holds at most 1.5 n / coarsen_to apps and, in cumulative
  * mode, a small share of a zone's capacity.
- * Dependencies merge by summing weights and listed multiplicities, so external_deps and cut
+ * Dependencies merge by summing weights and listed multiplicities (where the level has them:
+ * the engines' internal problems have none, see problem.h), so external_deps and cut
  * weight of a projected placement equal those of the coarse one, and its traffic differs by the
  * traffic of the merged (internal) dependencies: a constant when D's diagonal is uniform (the
  * fat tree), otherwise the coarse levels approximate it and level 0 is exact.

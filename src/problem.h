@@ -46,7 +46,8 @@ typedef struct zp_problem {
     int64_t *xadj;  /* [n+1] */
     int *adjncy;    /* [xadj[n]] */
     double *adjwgt; /* [xadj[n]] requests per time unit, summed over merged listings */
-    int *adjmult;   /* [xadj[n]] how many listed dependencies were merged into the edge */
+    int *adjmult;   /* [xadj[n]] how many listed dependencies were merged into the edge; NULL:
+                       one each (the engines' internal problems, which count no dependencies) */
     int64_t ndeps;  /* dependencies as listed (mutual pairs count twice) */
     double dep_weight_total;
 
@@ -84,6 +85,10 @@ int problem_set_dependencies(zp_problem *p, int64_t m, const int *src, const int
 /* Total vertex weight (apps) of the problem. */
 int64_t problem_total_weight(const zp_problem *p);
 static inline int problem_vwgt(const zp_problem *p, int u) { return p->vwgt ? p->vwgt[u] : 1; }
+static inline int problem_adjmult(const zp_problem *p, int64_t j)
+{
+    return p->adjmult ? p->adjmult[j] : 1;
+}
 static inline double problem_demand(const zp_problem *p, int u, int r)
 {
     return p->demand[(int64_t)u * p->nres + r];
