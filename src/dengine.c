@@ -403,17 +403,25 @@ static void radix_sort_pairs(int64_t *key, int *val, int64_t *tk, int *tv, int64
     }
 }
 
+/* A growing array of contraction records. */
+typedef struct {
+    cedge *rec;
+    int64_t len, cap;
+} cedges;
+
 /* This rank's edges between coarse vertices, merged per coarse vertex, in ascending coarse
- * vertex order (so grouped by owner: scount[r] records for rank r). cmap: [nl+ng]. */
+ * vertex order: those of the coarse vertices this rank owns in *own, the others in *out
+ * (grouped by owner: scount[r] records for rank r, none for this rank). The own records are
+ * never sent: on two ranks about half of them, which the exchange copied and the owner held
+ * twice (micro-1M, k = 64: 24 MB a rank). cmap: [nl+ng]. */
 static int local_coarse_edges(const zp_dgraph *g, const int64_t *cmap, const int64_t *cvd,
-                              int size, cedge **out, int64_t *nout, int64_t *scount)
+                              int size, int rank, cedges *own, cedges *out, int64_t *scount)
 {
     int rc = ZP_OK;
     int64_t *ids = NULL, *start = NULL, *tk = NULL;
     int *member = NULL, *tv = NULL;
-    cedge *e = NULL;
     rate_map m = {0};
-    int64_t len = 0, cap = 0, nd = 0, most = 1;
+    int64_t nd = 0, most = 1;
     int nl = g->nl;
     ZP_ALLOC(ids, nl);
     ZP_ALLOC(member, nl);
@@ -462,17 +470,16 @@ static int local_coarse_edges(const zp_dgraph *g, const int64_t *cmap, const int
                     m.val[map_slot(&m, mask, cv)] += g->wgt[j];
             }
         }
+        cedges *to = owner == rank ? own : out;
         for (int64_t s = 0; s < m.nused; s++) {
             cedge rec = {(int32_t)(cu - cvd[owner]), (int32_t)m.key[m.used[s]],
                          m.val[m.used[s]]};
-            ZP_CHECK(push_edge(&e, &len, &cap, rec));
+            ZP_CHECK(push_edge(&to->rec, &to->len, &to->cap, rec));
         }
-        scount[owner] += m.nused;
+        if (owner != rank)
+            scount[owner] += m.nused;
         map_clear(&m);
     }
-    *out = e;
-    *nout = len;
-    e = NULL;
 out:
     map_free(&m);
     zp_free(ids);
@@ -480,7 +487,6 @@ out:
     zp_free(member);
     zp_free(tk);
     zp_free(tv);
-    zp_free(e);
     return rc;
 }
 
@@ -511,80 +517,77 @@ out:
     return rc;
 }
 
-/* The owner's coarse vertices from the records that arrived (ncl vertices): merged CSR with
- * global neighbour ids. one_source: all records came from one rank. */
-static int owner_coarse_csr(const cedge *rec, int64_t total, int ncl, int64_t first,
-                            int one_source, int64_t **xadj_out, int64_t **adj_out,
-                            int64_t **wgt_out)
+/* The owner's ncl coarse vertices from nrun runs of records (run[i], len[i] records), each in
+ * ascending coarse vertex order and merged per coarse vertex (this rank's own records, then
+ * those of each other rank): the merged CSR with global neighbour ids. The runs are walked side
+ * by side, so no record is copied or sorted. */
+static int owner_coarse_csr(const cedge *const *run, const int64_t *len, int nrun, int ncl,
+                            int64_t **xadj_out, int64_t **adj_out, int64_t **wgt_out)
 {
     int rc = ZP_OK;
-    int64_t *start = NULL, *order = NULL, *xadj = NULL, *adj = NULL, *wgt = NULL;
+    int64_t *count = NULL, *at = NULL, *xadj = NULL, *adj = NULL, *wgt = NULL;
     rate_map m = {0};
-    if (one_source) /* one rank's records: merged per coarse vertex already, in ascending order */
-        return merged_csr(rec, total, ncl, xadj_out, adj_out, wgt_out);
-    ZP_ALLOC(start, (int64_t)ncl + 1);
-    ZP_ALLOC(order, total);
-    for (int64_t i = 0; i < total; i++)
-        start[rec[i].cu + 1]++;
-    int64_t most = 1;
-    for (int v = 0; v < ncl; v++) {
-        most = ZP_MAX(most, start[v + 1]);
-        start[v + 1] += start[v];
+    if (nrun == 1) /* one run: merged per coarse vertex already, in ascending order */
+        return merged_csr(run[0], len[0], ncl, xadj_out, adj_out, wgt_out);
+    int64_t total = 0, most = 1, n = 0;
+    ZP_ALLOC(count, ncl);
+    ZP_ALLOC(at, nrun);
+    for (int r = 0; r < nrun; r++) {
+        total += len[r];
+        for (int64_t i = 0; i < len[r]; i++)
+            count[run[r][i].cu]++;
     }
-    for (int64_t i = 0; i < total; i++)
-        order[start[rec[i].cu]++] = i;
-    for (int v = ncl; v > 0; v--)
-        start[v] = start[v - 1];
-    start[0] = 0;
+    for (int v = 0; v < ncl; v++)
+        most = ZP_MAX(most, count[v]);
     ZP_CHECK(map_init(&m, most + 1));
     ZP_ALLOC(xadj, (int64_t)ncl + 1);
     ZP_ALLOC(adj, total);
     ZP_ALLOC(wgt, total);
-    int64_t len = 0;
     for (int v = 0; v < ncl; v++) {
-        xadj[v] = len;
-        int64_t mask = map_mask(start[v + 1] - start[v] + 1);
-        for (int64_t a = start[v]; a < start[v + 1]; a++)
-            m.val[map_slot(&m, mask, rec[order[a]].cv)] += rec[order[a]].w;
+        xadj[v] = n;
+        int64_t mask = map_mask(count[v] + 1);
+        for (int r = 0; r < nrun; r++)
+            for (; at[r] < len[r] && run[r][at[r]].cu == v; at[r]++)
+                m.val[map_slot(&m, mask, run[r][at[r]].cv)] += run[r][at[r]].w;
         for (int64_t s = 0; s < m.nused; s++) {
-            adj[len] = m.key[m.used[s]];
-            wgt[len++] = m.val[m.used[s]];
+            adj[n] = m.key[m.used[s]];
+            wgt[n++] = m.val[m.used[s]];
         }
         map_clear(&m);
     }
-    xadj[ncl] = len;
-    (void)first;
+    xadj[ncl] = n;
     *xadj_out = xadj;
     *adj_out = adj;
     *wgt_out = wgt;
     xadj = adj = wgt = NULL;
 out:
     map_free(&m);
-    zp_free(start);
-    zp_free(order);
+    zp_free(count);
+    zp_free(at);
     zp_free(xadj);
     zp_free(adj);
     zp_free(wgt);
     return rc;
 }
 
-/* Contracts the clusters of g (label, cw from lp_cluster) into *coarse; cmap[u] (owned u) gets
- * the global id of u's coarse vertex. Coarse vertices are numbered in the order of the global
- * ids naming their clusters and owned by those ids' owners: the same on any number of ranks. */
-static int contract(dctx *c, const zp_dgraph *g, const int64_t *label, const int64_t *cw,
-                    int64_t **cmap_out, zp_dgraph **coarse)
+/* The coarse vertex of every vertex of g (cmap: [nl+ng], allocated) from the clusters of
+ * lp_cluster (label, cw: freed here, before the contraction's records take their memory), and
+ * the weights of this rank's coarse vertices (*vwgt, allocated). Coarse vertices are numbered in
+ * the order of the global ids naming their clusters and owned by those ids' owners: the same on
+ * any number of ranks. cvd: [size+1], the coarse vertex distribution. */
+static int coarse_ids(dctx *c, const zp_dgraph *g, int64_t **label, int64_t **cw, int64_t *cvd,
+                      int64_t **cmap_out, int **vwgt_out)
 {
     int rc = ZP_OK;
     zp_dcomm *dc = c->dc;
     int size = dc->size;
-    int64_t *cvd = NULL, *cid = NULL, *cmap = NULL, *scount = NULL, *rcount = NULL;
-    int64_t *xadj = NULL, *adj = NULL, *wgt = NULL;
+    int64_t *cid = NULL, *cmap = NULL;
     int *vwgt = NULL;
-    cedge *e = NULL, *got = NULL;
-    ZP_ALLOC(cvd, size + 1);
+    const int64_t *w = *cw;
     int ncl = 0;
     for (int i = 0; i < g->nl; i++)
-        ncl += cw[i] > 0;
+        ncl += w[i] > 0;
+    memset(cvd, 0, sizeof *cvd * (size_t)(size + 1));
     cvd[dc->rank + 1] = ncl;
     ZP_CHECK(dc->allreduce_i64(dc, cvd, size + 1, ZP_DC_SUM));
     for (int r = 0; r < size; r++)
@@ -592,29 +595,72 @@ static int contract(dctx *c, const zp_dgraph *g, const int64_t *label, const int
     ZP_ALLOC(cid, g->nl);
     ZP_ALLOC(vwgt, ncl);
     for (int i = 0, at = 0; i < g->nl; i++) {
-        cid[i] = cw[i] > 0 ? cvd[dc->rank] + at : -1;
-        if (cw[i] > 0)
-            vwgt[at++] = (int)cw[i];
+        cid[i] = w[i] > 0 ? cvd[dc->rank] + at : -1;
+        if (w[i] > 0)
+            vwgt[at++] = (int)w[i];
     }
+    zp_free(*cw);
+    *cw = NULL;
     ZP_ALLOC(cmap, (int64_t)g->nl + g->ng);
-    ZP_CHECK(dgraph_fetch(dc, g->vtxdist, label, g->nl, cid, cmap));
+    ZP_CHECK(dgraph_fetch(dc, g->vtxdist, *label, g->nl, cid, cmap));
+    zp_free(*label);
+    *label = NULL;
     ZP_CHECK(dgraph_exchange(g, dc, cmap, sizeof *cmap));
+    *cmap_out = cmap;
+    *vwgt_out = vwgt;
+    cmap = NULL;
+    vwgt = NULL;
+out:
+    zp_free(cid);
+    zp_free(cmap);
+    zp_free(vwgt);
+    return rc;
+}
+
+/* Contracts the clusters of g (label, cw from lp_cluster; freed here) into *coarse; *cmap_out
+ * ([nl]) gets the global id of each owned vertex's coarse vertex (see coarse_ids). */
+static int contract(dctx *c, const zp_dgraph *g, int64_t **label, int64_t **cw,
+                    int64_t **cmap_out, zp_dgraph **coarse)
+{
+    int rc = ZP_OK;
+    zp_dcomm *dc = c->dc;
+    int size = dc->size;
+    int64_t *cvd = NULL, *cmap = NULL, *scount = NULL, *rcount = NULL, *run_len = NULL;
+    int64_t *xadj = NULL, *adj = NULL, *wgt = NULL;
+    int *vwgt = NULL;
+    cedges own = {0}, out = {0};
+    cedge *got = NULL;
+    const cedge **run = NULL;
+    ZP_ALLOC(cvd, size + 1);
+    ZP_CHECK(coarse_ids(c, g, label, cw, cvd, &cmap, &vwgt));
+    int ncl = (int)(cvd[dc->rank + 1] - cvd[dc->rank]);
     ZP_ALLOC(scount, size);
     ZP_ALLOC(rcount, size);
-    int64_t ne = 0, total = 0;
-    ZP_CHECK(local_coarse_edges(g, cmap, cvd, size, &e, &ne, scount));
-    if (size == 1) { /* no copy: the records are already the owner's */
-        got = e;
-        e = NULL;
-        total = ne;
-    } else {
-        to_bytes(scount, size, sizeof *e);
-        ZP_CHECK(dgraph_sendrecv(dc, e, scount, (void **)&got, rcount, &total));
-        total /= (int64_t)sizeof *got;
-        zp_free(e);
-        e = NULL;
+    ZP_CHECK(local_coarse_edges(g, cmap, cvd, size, dc->rank, &own, &out, scount));
+    int64_t total = 0;
+    if (size > 1) {
+        to_bytes(scount, size, sizeof *out.rec);
+        ZP_CHECK(dgraph_sendrecv(dc, out.rec, scount, (void **)&got, rcount, &total));
     }
-    ZP_CHECK(owner_coarse_csr(got, total, ncl, cvd[dc->rank], size == 1, &xadj, &adj, &wgt));
+    zp_free(out.rec);
+    out.rec = NULL;
+    /* the runs: this rank's own records, then those that came from each other rank */
+    ZP_ALLOC(run, size);
+    ZP_ALLOC(run_len, size);
+    int nrun = 0;
+    run[nrun] = own.rec;
+    run_len[nrun++] = own.len;
+    for (int r = 0, from = 0; r < size; r++) {
+        int64_t n = rcount[r] / (int64_t)sizeof *got;
+        if (n > 0) {
+            run[nrun] = got + from;
+            run_len[nrun++] = n;
+        }
+        from += n;
+    }
+    ZP_CHECK(owner_coarse_csr(run, run_len, nrun, ncl, &xadj, &adj, &wgt));
+    zp_free(own.rec);
+    own.rec = NULL;
     zp_free(got);
     got = NULL;
     rc = dgraph_assemble(dc, cvd, ncl, xadj, adj, wgt, vwgt, coarse);
@@ -622,19 +668,27 @@ static int contract(dctx *c, const zp_dgraph *g, const int64_t *label, const int
     xadj = adj = wgt = NULL;
     vwgt = NULL;
     ZP_CHECK(rc);
+    /* only the owned vertices' entries are needed further (projection); on two ranks the ghosts
+     * were half of them */
+    int64_t *owned = zp_realloc(cmap, sizeof *cmap * (size_t)ZP_MAX(g->nl, 1));
+    if (owned)
+        cmap = owned;
+    zp_error_clear();
     *cmap_out = cmap;
     cmap = NULL;
 out:
     zp_free(cvd);
-    zp_free(cid);
     zp_free(cmap);
     zp_free(scount);
     zp_free(rcount);
+    zp_free(run_len);
+    zp_free(run);
     zp_free(xadj);
     zp_free(adj);
     zp_free(wgt);
     zp_free(vwgt);
-    zp_free(e);
+    zp_free(own.rec);
+    zp_free(out.rec);
     zp_free(got);
     return rc;
 }
@@ -689,65 +743,96 @@ out:
     return rc;
 }
 
-/* Every rank gets the whole coarsest graph as a problem, neighbours in ascending order. */
+/* This rank's rows of the coarsest graph g, neighbours as global ids in ascending order, split
+ * into neighbours (*adj) and weights (*w), and per owned vertex its weight and degree (*vd). */
+static int own_rows(const zp_dgraph *g, int **adj_out, int64_t **w_out, int64_t **vd_out)
+{
+    int rc = ZP_OK;
+    nbr *rows = NULL;
+    int *adj = NULL;
+    int64_t *w = NULL, *vd = NULL;
+    int64_t m = g->xadj[g->nl];
+    ZP_ALLOC(vd, 2 * (int64_t)g->nl);
+    ZP_ALLOC(rows, m);
+    for (int u = 0; u < g->nl; u++) {
+        vd[2 * u] = g->vwgt[u];
+        vd[2 * u + 1] = g->xadj[u + 1] - g->xadj[u];
+        for (int64_t j = g->xadj[u]; j < g->xadj[u + 1]; j++)
+            rows[j] = (nbr){dgraph_gid(g, g->adj[j]), g->wgt[j]};
+        /* each rank sorts its own rows: the sort is not repeated on every rank after the gather */
+        qsort(rows + g->xadj[u], (size_t)(g->xadj[u + 1] - g->xadj[u]), sizeof *rows, cmp_nbr);
+    }
+    ZP_ALLOC(adj, m);
+    ZP_ALLOC(w, m);
+    for (int64_t j = 0; j < m; j++) {
+        adj[j] = (int)rows[j].v;
+        w[j] = rows[j].w;
+    }
+    *adj_out = adj;
+    *w_out = w;
+    *vd_out = vd;
+    adj = NULL;
+    w = vd = NULL;
+out:
+    zp_free(rows);
+    zp_free(adj);
+    zp_free(w);
+    zp_free(vd);
+    return rc;
+}
+
+/* Every rank gets the whole coarsest graph as a problem, neighbours in ascending order. The
+ * rows arrive straight in the problem's arrays (the weights as fixed point, scaled in place):
+ * the coarsest level is replicated on every rank, so every copy of it counts in the per-rank
+ * peak (micro-1M, k = 64: 1.4M entries). */
 static int gather_problem(dctx *c, const zp_dgraph *g, zp_problem **out)
 {
     int rc = ZP_OK;
     zp_dcomm *dc = c->dc;
     int size = dc->size, n = (int)g->n;
-    int64_t *mine = NULL, *all = NULL, *bytes = NULL;
-    nbr *medges = NULL, *edges = NULL;
+    int64_t *vd = NULL, *w = NULL, *all = NULL, *bytes = NULL;
+    int *adj = NULL;
     zp_problem *s = NULL;
     int64_t m = g->xadj[g->nl];
-    ZP_ALLOC(mine, 2 * (int64_t)g->nl);
-    ZP_ALLOC(medges, m);
-    for (int u = 0; u < g->nl; u++) {
-        mine[2 * u] = g->vwgt[u];
-        mine[2 * u + 1] = g->xadj[u + 1] - g->xadj[u];
-        for (int64_t j = g->xadj[u]; j < g->xadj[u + 1]; j++) {
-            int v = g->adj[j];
-            medges[j] = (nbr){v < g->nl ? g->first + v : g->ghost_gid[v - g->nl], g->wgt[j]};
-        }
-        /* each rank sorts its own rows: the sort is not repeated on every rank after the gather */
-        qsort(medges + g->xadj[u], (size_t)(g->xadj[u + 1] - g->xadj[u]), sizeof *medges, cmp_nbr);
-    }
+    ZP_CHECK(own_rows(g, &adj, &w, &vd));
     ZP_ALLOC(bytes, size);
     for (int r = 0; r < size; r++)
-        bytes[r] = 2 * (g->vtxdist[r + 1] - g->vtxdist[r]) * (int64_t)sizeof *mine;
+        bytes[r] = 2 * (g->vtxdist[r + 1] - g->vtxdist[r]) * (int64_t)sizeof *vd;
     ZP_ALLOC(all, 2 * (int64_t)n);
-    ZP_CHECK(dc->allgatherv(dc, mine, 2 * (int64_t)g->nl * (int64_t)sizeof *mine, all, bytes));
-    int64_t mtotal = 0;
-    memset(bytes, 0, sizeof *bytes * (size_t)size);
-    for (int u = 0; u < n; u++) {
-        mtotal += all[2 * u + 1];
-        bytes[dgraph_owner(g->vtxdist, size, u)] += all[2 * u + 1] * (int64_t)sizeof *edges;
-    }
-    ZP_ALLOC(edges, mtotal);
-    ZP_CHECK(dc->allgatherv(dc, medges, m * (int64_t)sizeof *medges, edges, bytes));
+    ZP_CHECK(dc->allgatherv(dc, vd, 2 * (int64_t)g->nl * (int64_t)sizeof *vd, all, bytes));
     ZP_CHECK(zone_problem(c, n, &s));
     ZP_ALLOC(s->xadj, (int64_t)n + 1);
-    ZP_ALLOC(s->adjncy, mtotal);
-    ZP_ALLOC(s->adjwgt, mtotal);
-    ZP_ALLOC(s->adjmult, mtotal);
+    memset(bytes, 0, sizeof *bytes * (size_t)size);
     for (int u = 0; u < n; u++) {
         s->vwgt[u] = (int)all[2 * u];
         s->xadj[u + 1] = s->xadj[u] + all[2 * u + 1];
+        bytes[dgraph_owner(g->vtxdist, size, u)] += all[2 * u + 1];
     }
+    int64_t mtotal = s->xadj[n];
+    ZP_ALLOC(s->adjncy, mtotal);
+    ZP_ALLOC(s->adjwgt, mtotal);
+    for (int r = 0; r < size; r++)
+        bytes[r] *= (int64_t)sizeof *adj;
+    ZP_CHECK(dc->allgatherv(dc, adj, m * (int64_t)sizeof *adj, s->adjncy, bytes));
+    for (int r = 0; r < size; r++)
+        bytes[r] = bytes[r] / (int64_t)sizeof *adj * (int64_t)sizeof *w;
+    /* the int64 weights land in the double array (same size) and are converted in place */
+    ZP_CHECK(dc->allgatherv(dc, w, m * (int64_t)sizeof *w, s->adjwgt, bytes));
     for (int64_t j = 0; j < mtotal; j++) {
-        s->adjncy[j] = (int)edges[j].v;
-        s->adjwgt[j] = (double)edges[j].w / (double)c->scale;
-        s->adjmult[j] = 1;
+        int64_t fixed;
+        memcpy(&fixed, &s->adjwgt[j], sizeof fixed);
+        s->adjwgt[j] = (double)fixed / (double)c->scale;
         s->dep_weight_total += s->adjwgt[j] / 2;
     }
     s->ndeps = mtotal / 2;
     *out = s;
     s = NULL;
 out:
-    zp_free(mine);
+    zp_free(vd);
+    zp_free(w);
+    zp_free(adj);
     zp_free(all);
     zp_free(bytes);
-    zp_free(medges);
-    zp_free(edges);
     problem_destroy(&s);
     return rc;
 }
@@ -828,7 +913,7 @@ int dengine_applies(const zp_problem *p)
 
 typedef struct {
     zp_dgraph *g;  /* level > 0: owned */
-    int64_t *cmap; /* [nl+ng] global id of the coarse vertex, NULL at the coarsest */
+    int64_t *cmap; /* [nl] global id of the coarse vertex, NULL at the coarsest */
 } dlevel;
 
 /* Coarsens g until about gather_n vertices or until clustering stalls. */
@@ -856,7 +941,7 @@ static int coarsen(dctx *c, const zp_dgraph *g0, dlevel *lv, int *nlev)
         if ((double)nc > COARSEN_STALL_SHARE * (double)g->n) /* stalled: this level is the coarsest */
             break;
         dlevel *f = &lv[*nlev - 1], *cl = &lv[*nlev];
-        ZP_CHECK(contract(c, g, label, cw, &f->cmap, &cl->g));
+        ZP_CHECK(contract(c, g, &label, &cw, &f->cmap, &cl->g));
         c->stats->level_n[*nlev] = cl->g->n;
         (*nlev)++;
         zp_free(label);
