@@ -16,6 +16,16 @@
 #define MLRB_EFFORT 0.2
 #define MLRB_MIN_IMBALANCE 0.01
 
+/* A split down to one zone: its vertices v go there (1), or nothing happens (0). */
+static int one_zone_left(int *x, const int *v, int nv, int z0, int z1)
+{
+    if (z1 - z0 != 1)
+        return 0;
+    for (int i = 0; i < nv; i++)
+        x[v[i]] = z0;
+    return 1;
+}
+
 /* ---- initial placement of the coarsest level: recursive bisection by greedy growing -------- */
 
 typedef struct {
@@ -44,13 +54,8 @@ static int fits_range(const rb_ctx *c, int u, int z0, int z1)
 static int rb_split(rb_ctx *c, int *v, int nv, int z0, int z1)
 {
     const zp_problem *p = c->p;
-    if (nv == 0)
+    if (nv == 0 || one_zone_left(c->x, v, nv, z0, z1))
         return ZP_OK;
-    if (z1 - z0 == 1) {
-        for (int i = 0; i < nv; i++)
-            c->x[v[i]] = z0;
-        return ZP_OK;
-    }
     int zm = z0 + (z1 - z0) / 2;
     double r1 = 0, r = 0, total = 0;
     for (int z = z0; z < z1; z++) {
@@ -308,13 +313,8 @@ static int mlrb_split(mlrb_ctx *c, int *v, int nv, int z0, int z1)
     int rc = ZP_OK;
     zp_problem *s = NULL;
     int borrowed = 0;
-    if (nv == 0)
+    if (nv == 0 || one_zone_left(c->x, v, nv, z0, z1))
         return ZP_OK;
-    if (z1 - z0 == 1) {
-        for (int i = 0; i < nv; i++)
-            c->x[v[i]] = z0;
-        return ZP_OK;
-    }
     int zm = z0 + (z1 - z0) / 2;
     double total = 0;
     for (int i = 0; i < nv; i++)

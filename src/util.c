@@ -270,6 +270,13 @@ out:
  * bench runs spent seconds of system time in page faults without it). */
 #define KEEP_FREED_MEMORY_SIZE 4e6
 
+void zp_release_freed_memory(void)
+{
+#ifdef __GLIBC__
+    (void)malloc_trim(0);
+#endif
+}
+
 void zp_keep_freed_memory(double size)
 {
 #ifdef __GLIBC__

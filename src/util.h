@@ -104,6 +104,9 @@ double zp_now(void);
  * (seconds of system time at 1M apps). For a problem of size apps + adjacency entries above a
  * few million, freed memory stays in the heap for reuse (no higher peak). */
 void zp_keep_freed_memory(double size);
+/* Gives the pages of freed heap memory back to the system (glibc: malloc_trim), for a phase
+ * after which the freed blocks are too large to be reused whole. */
+void zp_release_freed_memory(void);
 
 /* Number of decimal-formatted characters helpers. */
 #define ZP_MIN(a, b) ((a) < (b) ? (a) : (b))

@@ -64,22 +64,37 @@ if [ "$MPI" = 1 ]; then
     done
 fi
 
+# sliced_case NAME GRAPH K LABEL [run options]: a run on 1 and 3 ranks; the cut recounted, every
+# zone in the band, the same placement on both
+sliced_case() {
+    local name=$1 graph=$2 k=$3 label=$4 r
+    shift 4
+    for r in 1 3; do
+        zp_mpi "$r" run --graph "$graph" --zones "$k" --engine dist "$@" \
+            --summary "$WORK/$name$r.json" --quiet
+        [ "$MPI" = 1 ] || break
+    done
+    recount "$graph" "$WORK/${name}1.json" "$k" 0.03 >"$WORK/$name.check"
+    expect_eq "--engine dist, $label: cut recounted equals the summary's" \
+        "$(field cut "$WORK/$name.check")" True
+    expect_eq "--engine dist, $label: every zone within the band" \
+        "$(field band "$WORK/$name.check")" True
+    if [ "$MPI" = 1 ]; then
+        check "--engine dist, $label: the same placement on 1 and 3 ranks" \
+            cmp -s <(jq_py "$WORK/${name}1.json" 'd["tasks"][0]["placement"]') \
+            <(jq_py "$WORK/${name}3.json" 'd["tasks"][0]["placement"]')
+    fi
+}
+
 # a grid, k = 32: another structure, the same rule
-for r in 1 3; do
-    zp_mpi "$r" run --graph "$WORK/grid.graph" --zones 32 --init multilevel \
-        --engine dist --summary "$WORK/g$r.json" --quiet
-    [ "$MPI" = 1 ] || break
-done
-recount "$WORK/grid.graph" "$WORK/g1.json" 32 0.03 >"$WORK/g1.check"
-expect_eq "--engine dist, grid k = 32: cut recounted equals the summary's" \
-    "$(field cut "$WORK/g1.check")" True
-expect_eq "--engine dist, grid k = 32: every zone within the band" \
-    "$(field band "$WORK/g1.check")" True
-if [ "$MPI" = 1 ]; then
-    check "--engine dist, grid k = 32: the same placement on 1 and 3 ranks" \
-        cmp -s <(jq_py "$WORK/g1.json" 'd["tasks"][0]["placement"]') \
-        <(jq_py "$WORK/g3.json" 'd["tasks"][0]["placement"]')
-fi
+sliced_case g "$WORK/grid.graph" 32 "grid k = 32" --init multilevel
+
+# a microservice graph whose clustering stalls above the gather size at k = 32 (50k apps: 3
+# levels, then the stalled level clustered again with heavier clusters, a 4th level)
+"$ZP_BIN" generate micro --n 50k --m 500k --seed 2 --out "$WORK/s50k.graph" --quiet
+sliced_case s "$WORK/s50k.graph" 32 "stalled clustering"
+expect_eq "--engine dist, stalled clustering: clustered again (4 levels)" \
+    "$(jq_py "$WORK/s1.json" 'd["tasks"][0]["phases"][0]["levels"]')" 4
 
 # The graph read in slices writes the /problem group the whole-graph path (--engine shared)
 # writes, dataset by dataset and attribute by attribute, and the same file on 1 and 3 ranks.
