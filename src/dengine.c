@@ -364,18 +364,24 @@ typedef struct {
     int64_t w;
 } cedge;
 
+/* A growing array of contraction records. */
+typedef struct {
+    cedge *rec;
+    int64_t len, cap;
+} cedges;
+
 /* Appends a record, growing the array. */
-static int push_edge(cedge **e, int64_t *len, int64_t *cap, cedge rec)
+static int push_edge(cedges *e, cedge rec)
 {
-    if (*len == *cap) {
-        int64_t grown = ZP_MAX(1024, *cap * 2);
-        cedge *a = zp_realloc(*e, sizeof *a * (size_t)grown);
+    if (e->len == e->cap) {
+        int64_t grown = ZP_MAX(1024, e->cap * 2);
+        cedge *a = zp_realloc(e->rec, sizeof *a * (size_t)grown);
         if (!a)
             return ZP_ERUNTIME;
-        *e = a;
-        *cap = grown;
+        e->rec = a;
+        e->cap = grown;
     }
-    (*e)[(*len)++] = rec;
+    e->rec[e->len++] = rec;
     return ZP_OK;
 }
 
@@ -408,12 +414,6 @@ static void radix_sort_pairs(int64_t *key, int *val, int64_t *tk, int *tv, int64
         memcpy(val, v0, sizeof *val * (size_t)n);
     }
 }
-
-/* A growing array of contraction records. */
-typedef struct {
-    cedge *rec;
-    int64_t len, cap;
-} cedges;
 
 /* This rank's edges between coarse vertices, merged per coarse vertex, in ascending coarse
  * vertex order: those of the coarse vertices this rank owns in *own, the others in *out
@@ -480,7 +480,7 @@ static int local_coarse_edges(const zp_dgraph *g, const int64_t *cmap, const int
         for (int64_t s = 0; s < m.nused; s++) {
             cedge rec = {(int32_t)(cu - cvd[owner]), (int32_t)m.key[m.used[s]],
                          m.val[m.used[s]]};
-            ZP_CHECK(push_edge(&to->rec, &to->len, &to->cap, rec));
+            ZP_CHECK(push_edge(to, rec));
         }
         if (owner != rank)
             scount[owner] += m.nused;
@@ -965,7 +965,9 @@ static int coarsen(dctx *c, const zp_dgraph *g0, dlevel *lv, int *nlev)
         (*nlev)++;
         /* the first contraction's records and merge arrays are the largest blocks of the run;
          * their holes stayed resident, and the coarser levels and the replicated coarsest level
-         * did not fit them (micro-1M, k = 64, 2 ranks: 266 -> 249 MiB per rank) */
+         * did not fit them (micro-1M, k = 64, 2 ranks, with the second clustering of a stalled
+         * level: 266-274 -> 252-255 MB per rank; without it the coarsest level outgrew the
+         * holes anyway and the release saved nothing) */
         if (*nlev == 2)
             zp_release_freed_memory();
         zp_free(label);
