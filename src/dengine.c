@@ -184,25 +184,27 @@ typedef struct {
     int64_t cluster, weight;
 } lp_request;
 
-/* Sends one request per mover (want[u] >= 0) to the owner of the cluster, in vertex order;
- * *reply (allocated) gets 1 for an approved move. cw: weights of this rank's clusters. */
-static int lp_approve(dctx *c, const zp_dgraph *g, const int64_t *want, int64_t *cw,
-                      int64_t maxw, int64_t cluster_of_dir, int64_t **reply)
+/* Sends one request per mover (want[i] >= 0 for vertex vs[i]; vs ascending) to the owner of
+ * the cluster; ok[i] gets 1 for an approved move. cw: weights of this rank's clusters. */
+static int lp_approve(dctx *c, const zp_dgraph *g, const int *vs, int64_t nv,
+                      const int64_t *want, int64_t *cw, int64_t maxw, int64_t *ok)
 {
     int rc = ZP_OK;
     zp_dcomm *dc = c->dc;
     int size = dc->size;
-    int64_t *from = NULL, *scount = NULL, *rcount = NULL, *pos = NULL, *ok = NULL, *back = NULL;
+    int64_t *from = NULL, *scount = NULL, *rcount = NULL, *pos = NULL, *fits = NULL, *back = NULL;
+    int *owner = NULL;
     lp_request *req = NULL, *got = NULL;
-    (void)cluster_of_dir;
     ZP_ALLOC(from, size + 1);
     ZP_ALLOC(scount, size);
     ZP_ALLOC(rcount, size);
-    ZP_ALLOC(pos, g->nl);
+    ZP_ALLOC(pos, nv);
+    ZP_ALLOC(owner, nv);
     int64_t nreq = 0;
-    for (int u = 0; u < g->nl; u++)
-        if (want[u] >= 0) {
-            from[dgraph_owner(g->vtxdist, size, want[u]) + 1]++;
+    for (int64_t i = 0; i < nv; i++)
+        if (want[i] >= 0) {
+            owner[i] = dgraph_owner(g->vtxdist, size, want[i]);
+            from[owner[i] + 1]++;
             nreq++;
         }
     for (int r = 0; r < size; r++) {
@@ -210,50 +212,50 @@ static int lp_approve(dctx *c, const zp_dgraph *g, const int64_t *want, int64_t 
         from[r + 1] += from[r];
     }
     ZP_ALLOC(req, nreq);
-    for (int u = 0; u < g->nl; u++) {
-        if (want[u] < 0)
+    for (int64_t i = 0; i < nv; i++) {
+        if (want[i] < 0)
             continue;
-        int r = dgraph_owner(g->vtxdist, size, want[u]);
-        pos[u] = from[r]++;
-        req[pos[u]] = (lp_request){want[u], g->vwgt[u]};
+        pos[i] = from[owner[i]]++;
+        req[pos[i]] = (lp_request){want[i], g->vwgt[vs[i]]};
     }
     to_bytes(scount, size, sizeof *req);
     int64_t total = 0;
     ZP_CHECK(dgraph_sendrecv(dc, req, scount, (void **)&got, rcount, &total));
     total /= (int64_t)sizeof *got;
-    ZP_ALLOC(ok, total);
+    ZP_ALLOC(fits, total);
     /* arrivals come rank after rank, each in vertex order: global vertex order */
     for (int64_t i = 0; i < total; i++) {
         int64_t *w = &cw[got[i].cluster - g->first];
         if (*w + got[i].weight <= maxw) {
             *w += got[i].weight;
-            ok[i] = 1;
+            fits[i] = 1;
         }
     }
     for (int r = 0; r < size; r++) { /* the answers go back the way the requests came */
-        rcount[r] = rcount[r] / (int64_t)sizeof *got * (int64_t)sizeof *ok;
-        scount[r] = scount[r] / (int64_t)sizeof *req * (int64_t)sizeof *ok;
+        rcount[r] = rcount[r] / (int64_t)sizeof *got * (int64_t)sizeof *fits;
+        scount[r] = scount[r] / (int64_t)sizeof *req * (int64_t)sizeof *fits;
     }
     ZP_ALLOC(back, nreq);
-    ZP_CHECK(dc->alltoallv(dc, ok, rcount, back, scount));
-    ZP_ALLOC(*reply, g->nl);
-    for (int u = 0; u < g->nl; u++)
-        (*reply)[u] = want[u] >= 0 ? back[pos[u]] : 0;
+    ZP_CHECK(dc->alltoallv(dc, fits, rcount, back, scount));
+    for (int64_t i = 0; i < nv; i++)
+        ok[i] = want[i] >= 0 ? back[pos[i]] : 0;
 out:
     zp_free(from);
     zp_free(scount);
     zp_free(rcount);
     zp_free(pos);
-    zp_free(ok);
+    zp_free(owner);
+    zp_free(fits);
     zp_free(back);
     zp_free(req);
     zp_free(got);
     return rc;
 }
 
-/* The clusters left by approved movers lose their weight (sent to the clusters' owners). */
-static int lp_leave(dctx *c, const zp_dgraph *g, const int64_t *label, const int64_t *moved,
-                    int64_t *cw)
+/* The clusters left by the approved movers among vs (ok[i]) lose their weight (sent to the
+ * clusters' owners). */
+static int lp_leave(dctx *c, const zp_dgraph *g, const int64_t *label, const int *vs,
+                    int64_t nv, const int64_t *ok, int64_t *cw)
 {
     int rc = ZP_OK;
     zp_dcomm *dc = c->dc;
@@ -264,9 +266,9 @@ static int lp_leave(dctx *c, const zp_dgraph *g, const int64_t *label, const int
     ZP_ALLOC(scount, size);
     ZP_ALLOC(rcount, size);
     int64_t n = 0;
-    for (int u = 0; u < g->nl; u++)
-        if (moved[u]) {
-            from[dgraph_owner(g->vtxdist, size, label[u]) + 1]++;
+    for (int64_t i = 0; i < nv; i++)
+        if (ok[i]) {
+            from[dgraph_owner(g->vtxdist, size, label[vs[i]]) + 1]++;
             n++;
         }
     for (int r = 0; r < size; r++) {
@@ -274,10 +276,12 @@ static int lp_leave(dctx *c, const zp_dgraph *g, const int64_t *label, const int
         from[r + 1] += from[r];
     }
     ZP_ALLOC(out_req, n);
-    for (int u = 0; u < g->nl; u++)
-        if (moved[u])
+    for (int64_t i = 0; i < nv; i++)
+        if (ok[i]) {
+            int u = vs[i];
             out_req[from[dgraph_owner(g->vtxdist, size, label[u])]++] =
                 (lp_request){label[u], g->vwgt[u]};
+        }
     to_bytes(scount, size, sizeof *out_req);
     int64_t total = 0;
     ZP_CHECK(dgraph_sendrecv(dc, out_req, scount, (void **)&got, rcount, &total));
@@ -293,19 +297,39 @@ out:
     return rc;
 }
 
+/* The owned vertices grouped by the sub-round of the round they decide in, each group in
+ * ascending vertex order: group s is vs[start[s]] .. vs[start[s + 1] - 1]. */
+static void lp_subrounds(const dctx *c, const zp_dgraph *g, int level, int round,
+                         unsigned char *sub_of, int *vs, int64_t *start)
+{
+    memset(start, 0, sizeof *start * (LP_SUBROUNDS + 1));
+    for (int u = 0; u < g->nl; u++) {
+        sub_of[u] = (unsigned char)(vhash(c, level, round, g->first + u) % LP_SUBROUNDS);
+        start[sub_of[u] + 1]++;
+    }
+    for (int s = 0; s < LP_SUBROUNDS; s++)
+        start[s + 1] += start[s];
+    int64_t at[LP_SUBROUNDS];
+    memcpy(at, start, sizeof at);
+    for (int u = 0; u < g->nl; u++)
+        vs[at[sub_of[u]]++] = u;
+}
+
 /* Size-constrained label propagation: label[u] (owned and ghosts) = the global id naming u's
  * cluster; cw[i] = weight of the cluster named by owned vertex i. Synchronous sub-rounds:
  * vertices of a sub-round decide from the state before it; each cluster's owner approves joins
  * in global vertex order while the cluster stays within maxw. A vertex does not ask the cluster
  * that refused it last again: the heaviest connections of most vertices lead to a few clusters
  * that fill up, and vertices asking them again and again stalled the coarsening (micro-1M,
- * k = 64: 23,654 -> 21,984 vertices, a coarsest level of 22k vertices; now 12,723 -> 8,444). */
+ * k = 64: 23,654 -> 21,984 vertices, a coarsest level of 22k vertices; now 12,723 -> 8,444).
+ * A sub-round walks its own vertices only (lp_subrounds), not every owned vertex. */
 static int lp_cluster(dctx *c, const zp_dgraph *g, int level, int64_t maxw, int64_t *label,
                       int64_t *cw)
 {
     int rc = ZP_OK;
     rate_map m = {0};
-    int64_t *want = NULL, *ok = NULL, *refused = NULL;
+    int64_t *want = NULL, *ok = NULL, *refused = NULL, start[LP_SUBROUNDS + 1];
+    int *vs = NULL;
     unsigned char *sub_of = NULL;
     int64_t maxdeg = 1;
     for (int u = 0; u < g->nl; u++) {
@@ -317,30 +341,32 @@ static int lp_cluster(dctx *c, const zp_dgraph *g, int level, int64_t maxw, int6
         label[g->nl + i] = g->ghost_gid[i];
     ZP_CHECK(map_init(&m, maxdeg + 1));
     ZP_ALLOC(want, g->nl);
+    ZP_ALLOC(ok, g->nl);
+    ZP_ALLOC(vs, g->nl);
     ZP_ALLOC(sub_of, g->nl);
     ZP_ALLOC(refused, g->nl);
     for (int u = 0; u < g->nl; u++)
         refused[u] = -1;
     for (int round = 0; round < LP_ROUNDS; round++) {
         int64_t moves = 0;
-        for (int u = 0; u < g->nl; u++)
-            sub_of[u] = (unsigned char)(vhash(c, level, round, g->first + u) % LP_SUBROUNDS);
+        lp_subrounds(c, g, level, round, sub_of, vs, start);
         for (int sub = 0; sub < LP_SUBROUNDS; sub++) {
-            for (int u = 0; u < g->nl; u++)
-                want[u] = sub_of[u] == sub
-                              ? lp_target(c, g, &m, u, label, level, round, refused[u]) : -1;
-            ZP_CHECK(lp_approve(c, g, want, cw, maxw, 0, &ok));
-            ZP_CHECK(lp_leave(c, g, label, ok, cw));
-            for (int u = 0; u < g->nl; u++)
-                if (want[u] >= 0 && !ok[u])
-                    refused[u] = want[u];
-            for (int u = 0; u < g->nl; u++)
-                if (ok[u]) {
-                    label[u] = want[u];
+            const int *sv = vs + start[sub];
+            int64_t nv = start[sub + 1] - start[sub];
+            for (int64_t i = 0; i < nv; i++)
+                want[i] = lp_target(c, g, &m, sv[i], label, level, round, refused[sv[i]]);
+            ZP_CHECK(lp_approve(c, g, sv, nv, want, cw, maxw, ok));
+            ZP_CHECK(lp_leave(c, g, label, sv, nv, ok, cw));
+            for (int64_t i = 0; i < nv; i++) {
+                if (want[i] < 0)
+                    continue;
+                if (ok[i]) {
+                    label[sv[i]] = want[i];
                     moves++;
+                } else {
+                    refused[sv[i]] = want[i];
                 }
-            zp_free(ok);
-            ok = NULL;
+            }
             ZP_CHECK(dgraph_exchange(g, c->dc, label, sizeof *label));
         }
         ZP_CHECK(c->dc->allreduce_i64(c->dc, &moves, 1, ZP_DC_SUM));
@@ -351,6 +377,7 @@ out:
     map_free(&m);
     zp_free(want);
     zp_free(ok);
+    zp_free(vs);
     zp_free(refused);
     zp_free(sub_of);
     return rc;
