@@ -60,11 +60,6 @@ zp_dcomm dcomm_serial(void)
 
 /* ---- helpers ----------------------------------------------------------------------------------- */
 
-int64_t dgraph_gid(const zp_dgraph *g, int v)
-{
-    return v < g->nl ? g->first + v : g->ghost_gid[v - g->nl];
-}
-
 int dgraph_owner(const int64_t *vtxdist, int size, int64_t gid)
 {
     int lo = 0, hi = size - 1;

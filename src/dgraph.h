@@ -43,8 +43,12 @@ int dgraph_assemble(zp_dcomm *dc, int64_t *vtxdist, int nl, int64_t *xadj, int64
 
 void dgraph_destroy(zp_dgraph **g);
 
-/* Global id of local vertex v of g (owned, v < nl, or a ghost). */
-int64_t dgraph_gid(const zp_dgraph *g, int v);
+/* Global id of local vertex v of g (owned, v < nl, or a ghost). Inline: the refinement's
+ * filter and the coarsest level's gather ask it per adjacency entry. */
+static inline int64_t dgraph_gid(const zp_dgraph *g, int v)
+{
+    return v < g->nl ? g->first + v : g->ghost_gid[v - g->nl];
+}
 
 /* Rank that owns global vertex gid under vtxdist (size ranks). */
 int dgraph_owner(const int64_t *vtxdist, int size, int64_t gid);

@@ -91,7 +91,9 @@ static zp_problem weight_view(const zp_dproblem *dp)
 /* Collective: the metrics of the placement blk (owned vertices and ghosts), from integer sums
  * added up over the ranks, so they are the same on any number of ranks. Loads stay 0: the zones
  * this run handles have unlimited capacities in per-app mode, where loads enter no metric
- * (resource_cv skips unlimited capacities, zone_violations counts cumulative ones only). */
+ * (resource_cv skips unlimited capacities, zone_violations counts cumulative ones only). Every
+ * adjacency entry is counted, so each dependency twice (once from each end, on whichever rank
+ * owns it; the reader checked the weights symmetric), and the edge sums are halved at the end. */
 static int slice_metrics(const zp_dproblem *dp, const int *blk, zp_dcomm *dc, zp_metrics *m)
 {
     int rc = ZP_OK;
@@ -103,13 +105,9 @@ static int slice_metrics(const zp_dproblem *dp, const int *blk, zp_dcomm *dc, zp
     ZP_ALLOC(load, (int64_t)k * ZP_MAX(dp->zones->nres, 1));
     for (int u = 0; u < g->nl; u++) {
         int zu = blk[u];
-        int64_t gu = g->first + u;
         sum[zu] += g->vwgt[u];
         for (int64_t j = g->xadj[u]; j < g->xadj[u + 1]; j++) {
-            int v = g->adj[j];
-            if (dgraph_gid(g, v) < gu) /* each dependency once, at its lower end */
-                continue;
-            if (blk[v] == zu) {
+            if (blk[g->adj[j]] == zu) {
                 sum[k + zu] += g->wgt[j];
             } else {
                 sum[2 * k] += g->wgt[j];
@@ -118,6 +116,8 @@ static int slice_metrics(const zp_dproblem *dp, const int *blk, zp_dcomm *dc, zp
         }
     }
     ZP_CHECK(dc->allreduce_i64(dc, sum, 2 * k + 2, ZP_DC_SUM));
+    for (int i = k; i < 2 * k + 2; i++)
+        sum[i] /= 2;
     zp_problem view = weight_view(dp);
     zp_metric_sums s;
     memset(&s, 0, sizeof s);
