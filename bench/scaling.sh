@@ -13,7 +13,7 @@
 # Knobs (environment):
 #   BENCH_SCALING="micro-100k:32 micro-1M:64"   instances (micro-N, m = 10 N, seed 1) and k
 #   BENCH_SCALING_RANKS="1 2 4 8"                rank counts
-#   BENCH_SCALING_REPEAT=3                       runs of each rank count within the cores
+#   BENCH_SCALING_REPEAT=5                       runs of each rank count within the cores
 #   BENCH_EPS=0.03
 #   OMPI_MCA_pml (default here ob1)              Open MPI's point-to-point layer, see below
 # Rows go to bench/work/scaling.jsonl; the table is printed as markdown, then each 1-rank row
@@ -24,7 +24,7 @@ cd "$(dirname "$0")/.."
 WORK=bench/work
 CASES=${BENCH_SCALING:-"micro-100k:32 micro-1M:64"}
 RANKS=${BENCH_SCALING_RANKS:-"1 2 4 8"}
-REPEAT=${BENCH_SCALING_REPEAT:-3}
+REPEAT=${BENCH_SCALING_REPEAT:-5}
 EPS=${BENCH_EPS:-0.03}
 OUT=$WORK/scaling.jsonl
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_mpi_yield_when_idle=1
