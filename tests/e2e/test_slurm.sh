@@ -46,10 +46,20 @@ JOB_TIMEOUT=${ZP_SLURM_JOB_TIMEOUT:-900}   # safety net per job, queueing includ
 W=$ZP_TMP/slurm
 rm -rf "$W"; mkdir -p "$W"
 W=$(cd "$W" && pwd)
-if [ ${#W} -gt 60 ]; then   # keep the munge socket path short (Unix socket limit)
+# whether every folder from $1 up to / is world-executable
+world_executable_up() {
+    local d=$1
+    while [ "$d" != / ]; do
+        [ $((0$(stat -c %a "$d") & 1)) = 1 ] || return 1
+        d=$(dirname "$d")
+    done
+}
+# munged needs o+x on every folder above its socket (a checkout cloned into `mktemp -d` is 0700)
+# and a short socket path (Unix socket limit): elsewhere the daemons go to a folder under /tmp
+if [ ${#W} -gt 60 ] || ! world_executable_up "$(dirname "$W")"; then
     W=$(mktemp -d /tmp/zp-slurm.XXXXXX)
 fi
-chmod 755 "$W"   # munged needs o+x on every folder above its socket (mktemp -d makes 0700)
+chmod 755 "$W"
 ZP_BIN_ABS=$(cd "$(dirname "$ZP_BIN")" && pwd)/$(basename "$ZP_BIN")
 
 # two free ports (another Slurm, or another test run, may hold the default ones)
