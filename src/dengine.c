@@ -143,7 +143,7 @@ static void map_clear(rate_map *m)
 /* The cluster u would join (-1: stay): the heaviest connection, ties by a hash of the label;
  * never skip, the cluster that refused u's last request. */
 static int64_t lp_target(const dctx *c, const zp_dgraph *g, rate_map *m, int u,
-                         const int64_t *label, int level, int round, int64_t skip)
+                         const int32_t *label, int level, int round, int64_t skip)
 {
     int64_t b = g->xadj[u], e = g->xadj[u + 1], mask = map_mask(e - b + 1);
     for (int64_t j = b; j < e; j++)
@@ -254,7 +254,7 @@ out:
 
 /* The clusters left by the approved movers among vs (ok[i]) lose their weight (sent to the
  * clusters' owners). */
-static int lp_leave(dctx *c, const zp_dgraph *g, const int64_t *label, const int *vs,
+static int lp_leave(dctx *c, const zp_dgraph *g, const int32_t *label, const int *vs,
                     int64_t nv, const int64_t *ok, int64_t *cw)
 {
     int rc = ZP_OK;
@@ -322,8 +322,10 @@ static void lp_subrounds(const dctx *c, const zp_dgraph *g, int level, int round
  * that refused it last again: the heaviest connections of most vertices lead to a few clusters
  * that fill up, and vertices asking them again and again stalled the coarsening (micro-1M,
  * k = 64: 23,654 -> 21,984 vertices, a coarsest level of 22k vertices; now 12,723 -> 8,444).
- * A sub-round walks its own vertices only (lp_subrounds), not every owned vertex. */
-static int lp_cluster(dctx *c, const zp_dgraph *g, int level, int64_t maxw, int64_t *label,
+ * A sub-round walks its own vertices only (lp_subrounds), not every owned vertex. The labels
+ * are 32-bit (a problem has at most INT_MAX apps): every rating reads them at random, and at
+ * half the bytes the array of a rank's owned vertices and ghosts stays in the cache more. */
+static int lp_cluster(dctx *c, const zp_dgraph *g, int level, int64_t maxw, int32_t *label,
                       int64_t *cw)
 {
     int rc = ZP_OK;
@@ -333,12 +335,12 @@ static int lp_cluster(dctx *c, const zp_dgraph *g, int level, int64_t maxw, int6
     unsigned char *sub_of = NULL;
     int64_t maxdeg = 1;
     for (int u = 0; u < g->nl; u++) {
-        label[u] = g->first + u;
+        label[u] = (int32_t)(g->first + u);
         cw[u] = g->vwgt[u];
         maxdeg = ZP_MAX(maxdeg, g->xadj[u + 1] - g->xadj[u]);
     }
     for (int i = 0; i < g->ng; i++)
-        label[g->nl + i] = g->ghost_gid[i];
+        label[g->nl + i] = (int32_t)g->ghost_gid[i];
     ZP_CHECK(map_init(&m, maxdeg + 1));
     ZP_ALLOC(want, g->nl);
     ZP_ALLOC(ok, g->nl);
@@ -361,7 +363,7 @@ static int lp_cluster(dctx *c, const zp_dgraph *g, int level, int64_t maxw, int6
                 if (want[i] < 0)
                     continue;
                 if (ok[i]) {
-                    label[sv[i]] = want[i];
+                    label[sv[i]] = (int32_t)want[i];
                     moves++;
                 } else {
                     refused[sv[i]] = want[i];
@@ -608,7 +610,7 @@ out:
  * the weights of this rank's coarse vertices (*vwgt, allocated). Coarse vertices are numbered in
  * the order of the global ids naming their clusters and owned by those ids' owners: the same on
  * any number of ranks. cvd: [size+1], the coarse vertex distribution. */
-static int coarse_ids(dctx *c, const zp_dgraph *g, int64_t **label, int64_t **cw, int64_t *cvd,
+static int coarse_ids(dctx *c, const zp_dgraph *g, int32_t **label, int64_t **cw, int64_t *cvd,
                       int64_t **cmap_out, int **vwgt_out)
 {
     int rc = ZP_OK;
@@ -635,9 +637,11 @@ static int coarse_ids(dctx *c, const zp_dgraph *g, int64_t **label, int64_t **cw
     zp_free(*cw);
     *cw = NULL;
     ZP_ALLOC(cmap, (int64_t)g->nl + g->ng);
-    ZP_CHECK(dgraph_fetch(dc, g->vtxdist, *label, g->nl, cid, cmap));
+    for (int i = 0; i < g->nl; i++) /* the cluster's global id, replaced by its coarse id */
+        cmap[i] = (*label)[i];
     zp_free(*label);
     *label = NULL;
+    ZP_CHECK(dgraph_fetch(dc, g->vtxdist, cmap, g->nl, cid, cmap));
     ZP_CHECK(dgraph_exchange(g, dc, cmap, sizeof *cmap));
     *cmap_out = cmap;
     *vwgt_out = vwgt;
@@ -652,7 +656,7 @@ out:
 
 /* Contracts the clusters of g (label, cw from lp_cluster; freed here) into *coarse; *cmap_out
  * ([nl]) gets the global id of each owned vertex's coarse vertex (see coarse_ids). */
-static int contract(dctx *c, const zp_dgraph *g, int64_t **label, int64_t **cw,
+static int contract(dctx *c, const zp_dgraph *g, int32_t **label, int64_t **cw,
                     int64_t **cmap_out, zp_dgraph **coarse)
 {
     int rc = ZP_OK;
@@ -967,7 +971,8 @@ static int count_clusters(dctx *c, const zp_dgraph *g, const int64_t *cw, int64_
 static int coarsen(dctx *c, const zp_dgraph *g0, dlevel *lv, int *nlev)
 {
     int rc = ZP_OK;
-    int64_t *label = NULL, *cw = NULL;
+    int32_t *label = NULL;
+    int64_t *cw = NULL;
     double t0 = zp_now();
     int k = c->k;
     int gather_n = c->prm->gather_n > 0 ? c->prm->gather_n
@@ -1004,7 +1009,8 @@ static int coarsen(dctx *c, const zp_dgraph *g0, dlevel *lv, int *nlev)
             zp_release_freed_memory();
         zp_free(label);
         zp_free(cw);
-        label = cw = NULL;
+        label = NULL;
+        cw = NULL;
     }
 out:
     zp_free(label);

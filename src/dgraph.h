@@ -58,7 +58,7 @@ int dgraph_owner(const int64_t *vtxdist, int size, int64_t gid);
 int dgraph_exchange(const zp_dgraph *g, zp_dcomm *dc, void *vals, size_t elem);
 
 /* Collective: out[i] = owner_vals[ids[i] - vtxdist[owner]] on the rank owning ids[i]
- * (owner_vals: this rank's values of its owned vertices under vtxdist). */
+ * (owner_vals: this rank's values of its owned vertices under vtxdist). out may be ids. */
 int dgraph_fetch(zp_dcomm *dc, const int64_t *vtxdist, const int64_t *ids, int64_t count,
                  const int64_t *owner_vals, int64_t *out);
 
