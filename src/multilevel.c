@@ -41,14 +41,12 @@
 /* The chain budget of FM (search.h) on coarse levels: at least 2 apps (b2bd1c2). */
 #define COARSE_CHAIN_BUDGET 2
 /* Rounds of the iterated search per level (level_rounds): the coarsest level n rounds within
- * [50, 3,000], the others n / 10 up to 1,000 (b2bd1c2); on levels of 400,000 edges or more,
- * fewer by 16 / mean degree (712a5ef: a round costs about the square of the degree). */
+ * [50, 3,000], the others n / 10 up to 1,000 (b2bd1c2); on dense levels fewer (multilevel.h,
+ * ZP_ML_DENSE_EDGES). */
 #define COARSEST_ROUNDS_MIN 50
 #define COARSEST_ROUNDS_MAX 3000
 #define LEVEL_ROUNDS_MAX 1000
 #define LEVEL_ROUNDS_PER_VERTICES 10.0
-#define DENSE_LEVEL_EDGES 400000
-#define DENSE_LEVEL_DEGREE 16
 /* Placements of the coarsest level tried: 8 (rb_place), or 4 when each is a multilevel
  * recursive bisection (mlrb_place); each try refined with 1 / (2 tries) of the level's rounds,
  * so the tries together take half the budget the best then gets again (290372a, b2bd1c2). */
@@ -691,8 +689,8 @@ static int64_t level_rounds(const ml_ctx *c, int l)
     /* a round costs about the square of the degree: dense coarse levels of large graphs get
      * fewer */
     double degree = p->n ? (double)p->xadj[p->n] / p->n : 0;
-    double dense = p->xadj[p->n] < DENSE_LEVEL_EDGES ? 1.0
-                                                      : fmin(1.0, DENSE_LEVEL_DEGREE / fmax(degree, 1.0));
+    double dense = p->xadj[p->n] < ZP_ML_DENSE_EDGES ? 1.0
+                                                      : fmin(1.0, ZP_ML_DENSE_DEGREE / fmax(degree, 1.0));
     if (l == c->nlev - 1) {
         if (c->prm->coarse_rounds != 0)
             return ZP_MAX(0, c->prm->coarse_rounds);

@@ -45,6 +45,11 @@
 #include "rng.h"
 
 #define ZP_ML_MAX_LEVELS 64
+/* An iterated-search round costs about the square of the mean degree: levels of at least
+ * ZP_ML_DENSE_EDGES adjacency entries get fewer rounds, by ZP_ML_DENSE_DEGREE / mean degree
+ * (712a5ef). */
+#define ZP_ML_DENSE_EDGES 400000
+#define ZP_ML_DENSE_DEGREE 16
 
 /* What an observer row is about. */
 enum {
