@@ -895,10 +895,7 @@ static int auto_starts(const dctx *c)
  * faster, cut -2.4% to +1.1%, +0.1% on average; micro-1M's level has more entries: unchanged). */
 static double dense_share(const zp_problem *s)
 {
-    int64_t m = s->xadj[s->n];
-    if (s->n == 0 || m >= ZP_ML_DENSE_EDGES)
-        return 1.0;
-    return fmin(1.0, ZP_ML_DENSE_DEGREE / ((double)m / s->n));
+    return s->xadj[s->n] >= ZP_ML_DENSE_EDGES ? 1.0 : multilevel_degree_share(s);
 }
 
 /* Places the gathered coarsest level: start s on rank s % ranks, each a multilevel placement
@@ -920,7 +917,8 @@ static int place_coarsest(dctx *c, const zp_problem *s, int *x)
             trial[u] = -1;
         zp_ml_params mp;
         multilevel_defaults(&mp);
-        /* a third of the shared engine's default work: the levels above refine it anyway */
+        /* a third of the shared engine's default work (less on a dense level): the levels
+         * above refine it anyway */
         mp.effort = c->prm->effort / COARSEST_EFFORT_DIVISOR * dense_share(s);
         mp.starts = 1; /* the starts are ours, spread over the ranks */
         mp.initial_tries = COARSEST_INITIAL_TRIES;

@@ -681,6 +681,12 @@ out:
     return rc;
 }
 
+double multilevel_degree_share(const zp_problem *p)
+{
+    double degree = p->n ? (double)p->xadj[p->n] / p->n : 0;
+    return fmin(1.0, ZP_ML_DENSE_DEGREE / fmax(degree, 1.0));
+}
+
 /* Rounds of the iterated search on a level of n vertices and m edges: more where it is cheap. */
 static int64_t level_rounds(const ml_ctx *c, int l)
 {
@@ -688,9 +694,7 @@ static int64_t level_rounds(const ml_ctx *c, int l)
     double effort = c->prm->effort > 0 ? c->prm->effort : 1.0;
     /* a round costs about the square of the degree: dense coarse levels of large graphs get
      * fewer */
-    double degree = p->n ? (double)p->xadj[p->n] / p->n : 0;
-    double dense = p->xadj[p->n] < ZP_ML_DENSE_EDGES ? 1.0
-                                                      : fmin(1.0, ZP_ML_DENSE_DEGREE / fmax(degree, 1.0));
+    double dense = p->xadj[p->n] < ZP_ML_DENSE_EDGES ? 1.0 : multilevel_degree_share(p);
     if (l == c->nlev - 1) {
         if (c->prm->coarse_rounds != 0)
             return ZP_MAX(0, c->prm->coarse_rounds);

@@ -93,6 +93,10 @@ typedef struct {
 /* Default parameters (every field automatic). */
 void multilevel_defaults(zp_ml_params *prm);
 
+/* ZP_ML_DENSE_DEGREE / the mean degree of p, at most 1: the share of the search rounds a dense
+ * level gets. */
+double multilevel_degree_share(const zp_problem *p);
+
 /* Places p into x. On entry x[u] >= 0 fixes where app u starts (e.g. its current zone: such
  * apps are only merged with apps of the same start zone and start there on the coarsest level;
  * the refinement may move them, at their migration cost); x[u] < 0 is free. On return every
