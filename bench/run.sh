@@ -11,7 +11,8 @@
 #   BENCH_SIZES="10k 100k 1M"   microservice instances (n; m = 10 n), seed BENCH_SEED (1)
 #   BENCH_KS="4 10 32 64"       zone counts;  BENCH_EPS=0.03  imbalance epsilon
 #   BENCH_TOOLS="metis metis-best scotch"  BENCH_SEEDS=5 (runs of the *-best tools)
-#   BENCH_GRIDS=1               also grids/meshes (0 to skip)
+#   BENCH_GRIDS=1               also grids/meshes and a Barabasi-Albert power-law graph of 100k
+#                               vertices (1M too when BENCH_SIZES has 1M; 0 to skip)
 #   BENCH_SMALL=1               also 2,000 and 5,000-vertex grids, grids with diagonals, 3-D meshes
 #                               and microservice graphs, and METIS's 4elt.graph (7,434 vertices,
 #                               from libmetis-doc) at k = BENCH_SMALL_KS ("4 32"); BENCH_SMALL=only
@@ -92,9 +93,13 @@ instances() {
         echo "grid-300x300 $WORK/grid-300x300.graph grid --rows 300 --cols 300"
         echo "grid8-300x300 $WORK/grid8-300x300.graph grid --rows 300 --cols 300 --diagonals"
         echo "mesh3d-50 $WORK/mesh3d-50.graph mesh3d --nx 50 --ny 50 --nz 50"
+        # power-law degrees without the clusters of micro: where label propagation's clusters
+        # help least
+        echo "powerlaw-100k $WORK/powerlaw-100k-s$SEED.graph powerlaw --n 100000 --seed $SEED"
         case " $SIZES " in
             *" 1M "*)
                 echo "grid-1000x1000 $WORK/grid-1000x1000.graph grid --rows 1000 --cols 1000"
+                echo "powerlaw-1M $WORK/powerlaw-1M-s$SEED.graph powerlaw --n 1000000 --seed $SEED"
                 ;;
         esac
     fi

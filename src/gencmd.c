@@ -23,7 +23,10 @@ static const char gen_usage[] =
     "        --csv also writes PREFIX.services.csv and PREFIX.calls.csv (demands included);\n"
     "        --vertex-weights puts the demands into the .graph as vertex weights\n"
     "  grid --rows R --cols C [--diagonals]   4-neighbour grid (8 with --diagonals)\n"
-    "  mesh3d --nx X --ny Y --nz Z            6-neighbour 3D mesh\n\n"
+    "  mesh3d --nx X --ny Y --nz Z            6-neighbour 3D mesh\n"
+    "  powerlaw --n N [--attach D] [--seed S]\n"
+    "        Barabasi-Albert graph: each app after the first D + 1 links to D (default 3)\n"
+    "        earlier apps chosen by degree; power-law degrees, no clusters\n\n"
     "Options:\n"
     "  -o, --out G.graph   output graph (written under a temporary name, then renamed)\n"
     "  -f, --force         overwrite existing outputs\n"
@@ -32,7 +35,7 @@ static const char gen_usage[] =
 
 typedef struct {
     const char *kind, *out, *csv;
-    long long n, m, rows, cols, nx, ny, nz;
+    long long n, m, rows, cols, nx, ny, nz, attach;
     unsigned long long seed;
     int diagonals, vertex_weights, force, quiet, help;
 } gen_args;
@@ -58,8 +61,10 @@ static int parse_count(const char *text, const char *opt, long long *out)
 /* The count option opt names, or NULL. */
 static long long *count_field(gen_args *a, const char *opt)
 {
-    static const char *const names[] = {"--n", "--m", "--rows", "--cols", "--nx", "--ny", "--nz"};
-    long long *fields[] = {&a->n, &a->m, &a->rows, &a->cols, &a->nx, &a->ny, &a->nz};
+    static const char *const names[] = {"--n",  "--m",  "--rows", "--cols",
+                                        "--nx", "--ny", "--nz",   "--attach"};
+    long long *fields[] = {&a->n,  &a->m,  &a->rows, &a->cols,
+                           &a->nx, &a->ny, &a->nz,   &a->attach};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(opt, names[i]))
             return fields[i];
@@ -85,6 +90,7 @@ static int parse_args(int argc, char **argv, gen_args *a)
     int rc = ZP_OK;
     memset(a, 0, sizeof *a);
     a->n = a->m = a->rows = a->cols = a->nx = a->ny = a->nz = -1;
+    a->attach = 3;
     a->seed = 1;
     int i = 2;
     if (i < argc && argv[i][0] != '-')
@@ -116,7 +122,7 @@ static int parse_args(int argc, char **argv, gen_args *a)
     if (a->help)
         return ZP_OK;
     if (!a->kind)
-        return zp_fail(ZP_EUSAGE, "generate: missing kind (micro, grid or mesh3d)");
+        return zp_fail(ZP_EUSAGE, "generate: missing kind (micro, grid, mesh3d or powerlaw)");
     if (!a->out)
         return zp_fail(ZP_EUSAGE, "generate: --out is required");
 out:
@@ -154,7 +160,15 @@ static int build_instance(const gen_args *a, zp_problem **p)
             return zp_fail(ZP_EUSAGE, "generate mesh3d: --nx, --ny and --nz are required");
         return generate_mesh3d((int)a->nx, (int)a->ny, (int)a->nz, p);
     }
-    return zp_fail(ZP_EUSAGE, "generate: unknown kind '%s' (micro, grid or mesh3d)", a->kind);
+    if (!strcmp(a->kind, "powerlaw")) {
+        if (a->n < 0)
+            return zp_fail(ZP_EUSAGE, "generate powerlaw: --n is required");
+        if (a->attach > INT32_MAX)
+            return zp_fail(ZP_EUSAGE, "generate powerlaw: --attach %lld is too large", a->attach);
+        return generate_powerlaw(a->n, (int)a->attach, a->seed, p);
+    }
+    return zp_fail(ZP_EUSAGE, "generate: unknown kind '%s' (micro, grid, mesh3d or powerlaw)",
+                   a->kind);
 }
 
 /* The output names: the graph, and with --csv the two CSV files. */

@@ -1,5 +1,6 @@
 /* generate.c - synthetic instances: the microservice generator (clusters, domains, shared
- * services, Chung-Lu degrees, realistic demands) and regular grids/meshes. Every random choice
+ * services, Chung-Lu degrees, realistic demands), Barabasi-Albert power-law graphs and regular
+ * grids/meshes. Every random choice
  * comes from rng.h streams keyed by (seed, GEN_TASK, phase), so one phase's draws never shift
  * another's (changing m keeps the demands, for instance). */
 #include "generate.h"
@@ -17,7 +18,7 @@
 #define GEN_TASK 0x67656e6572617465ull /* "generate": keeps these streams apart from the search's  \
                                         */
 
-enum { PHASE_SIZES = 1, PHASE_PERM, PHASE_FITNESS, PHASE_EDGES, PHASE_DEMANDS };
+enum { PHASE_SIZES = 1, PHASE_PERM, PHASE_FITNESS, PHASE_EDGES, PHASE_DEMANDS, PHASE_ATTACH };
 
 /* Shape of the microservice graphs (see generate.h). */
 static const double HUB_SHARE = 0.06;    /* calls to shared services */
@@ -462,6 +463,75 @@ int generate_grid(int rows, int cols, int diagonals, zp_problem **out)
     *out = p;
     p = NULL;
 out:
+    zp_free(l.src);
+    zp_free(l.dst);
+    problem_destroy(&p);
+    return rc;
+}
+
+/* Most edges a new app of a power-law graph brings. */
+#define MAX_ATTACH 1000
+
+/* Edges of a power-law graph of n apps (see generate.h). */
+static int64_t powerlaw_edges(int64_t n, int64_t attach)
+{
+    int64_t clique = ZP_MIN(n, attach + 1);
+    return clique * (clique - 1) / 2 + (n - clique) * attach;
+}
+
+int generate_powerlaw(int64_t n, int attach, uint64_t seed, zp_problem **out)
+{
+    int rc = ZP_OK;
+    zp_problem *p = NULL;
+    edge_list l = {NULL, NULL, 0};
+    int *ends = NULL;
+    zp_rng rng;
+    char source[128], name[96];
+    *out = NULL;
+    if (n < 1 || n > MAX_APPS || attach < 1 || attach > MAX_ATTACH ||
+        powerlaw_edges(n, attach) > INT_MAX / 2)
+        return zp_fail(ZP_EUSAGE, "powerlaw: need 1 <= n <= %d, 1 <= attach <= %d and at most "
+                       "%d edges, got n = %lld, attach = %d", MAX_APPS, MAX_ATTACH, INT_MAX / 2,
+                       (long long)n, attach);
+    int64_t m = powerlaw_edges(n, attach), clique = ZP_MIN(n, (int64_t)attach + 1);
+    snprintf(source, sizeof source, "generate_powerlaw(n=%lld, attach=%d, seed=%llu)",
+             (long long)n, attach, (unsigned long long)seed);
+    snprintf(name, sizeof name, "powerlaw-n%lld-a%d-s%llu", (long long)n, attach,
+             (unsigned long long)seed);
+    ZP_CHECK(new_problem(&p, n, 0, NULL, source, name));
+    ZP_CHECK(number_apps(p, "p"));
+    ZP_ALLOC(l.src, m);
+    ZP_ALLOC(l.dst, m);
+    for (int64_t v = 1; v < clique; v++)
+        for (int64_t u = 0; u < v; u++)
+            add_edge(&l, v, u);
+    /* the endpoints of the edges so far, each app listed once per edge it has: a uniform
+     * draw from them picks an app with probability proportional to its degree */
+    ZP_ALLOC(ends, 2 * m);
+    for (int64_t e = 0; e < l.m; e++) {
+        ends[2 * e] = l.src[e];
+        ends[2 * e + 1] = l.dst[e];
+    }
+    rng_seed(&rng, seed, GEN_TASK, PHASE_ATTACH);
+    for (int64_t v = clique; v < n; v++) {
+        int64_t first = l.m, listed = 2 * l.m;
+        while (l.m - first < attach) {
+            int t = ends[rng_below(&rng, (uint64_t)listed)];
+            int64_t e = first;
+            while (e < l.m && l.dst[e] != t)
+                e++;
+            if (e == l.m) { /* a new target; a repeat is drawn again */
+                ends[2 * l.m] = (int)v;
+                ends[2 * l.m + 1] = t;
+                add_edge(&l, v, t);
+            }
+        }
+    }
+    ZP_CHECK(problem_set_dependencies(p, l.m, l.src, l.dst, NULL));
+    *out = p;
+    p = NULL;
+out:
+    zp_free(ends);
     zp_free(l.src);
     zp_free(l.dst);
     problem_destroy(&p);

@@ -1,5 +1,5 @@
 /* generate.h - deterministic synthetic instances at any size: microservice-like dependency
- * graphs and grids/meshes. The same parameters and seed give the same problem, hence
+ * graphs, power-law graphs and grids/meshes. The same parameters and seed give the same problem, hence
  * byte-identical files when written with graphio (the random draws are xoshiro streams; the
  * shaping uses libm pow, so a different libm could in principle differ in a last bit).
  * Memory is O(n + m). No zones are set: see graphio_uniform_zones. Bad parameters are
@@ -30,6 +30,13 @@ int generate_microservices(int64_t n, int64_t m_target, uint64_t seed, zp_proble
 /* A rows x cols grid, apps "g<r>_<c>", unit weights, no resources; 4 neighbours, or 8 with
  * diagonals. */
 int generate_grid(int rows, int cols, int diagonals, zp_problem **out);
+
+/* A Barabasi-Albert power-law graph: apps "p0".."p{n-1}", unit weights, no resources. The
+ * first attach + 1 apps form a clique; each later app links to attach distinct earlier apps,
+ * each drawn with probability proportional to its degree (preferential attachment, drawn from
+ * the list of edge endpoints: Batagelj and Brandes), so degrees follow a power law of exponent
+ * 3 and, unlike micro, the graph has no clusters. n < attach + 1 gives a clique of n. */
+int generate_powerlaw(int64_t n, int attach, uint64_t seed, zp_problem **out);
 
 /* An nx x ny x nz hexahedral mesh with 6 neighbours, apps "m<x>_<y>_<z>", unit weights. */
 int generate_mesh3d(int nx, int ny, int nz, zp_problem **out);

@@ -32,6 +32,16 @@ expect_eq "generate micro --csv: header" "$(head -n 1 "$WORK/m6k.services.csv")"
 "$ZP_BIN" generate grid --rows 2 --cols 3 --out "$WORK/grid.graph" --quiet
 expect_eq "generate grid 2x3: the exact file" "$(cat "$WORK/grid.graph")" \
     "$(printf '6 7\n2 4\n1 3 5\n2 6\n1 5\n2 4 6\n3 5')"
+"$ZP_BIN" generate powerlaw --n 6 --attach 2 --seed 4 --out "$WORK/pl.graph" --quiet
+expect_eq "generate powerlaw 6 apps, 2 links each: the header (a triangle, then 3 x 2 edges)" \
+    "$(head -n 1 "$WORK/pl.graph")" "6 9"
+expect_eq "generate powerlaw: the triangle, and each later app links to 2 earlier ones" \
+    "$("$PY" -c "import sys; L=open(sys.argv[1]).read().split(chr(10))[1:7]; print(' '.join(str(sum(int(v) - 1 < u for v in l.split())) for u, l in enumerate(L)))" "$WORK/pl.graph")" \
+    "0 1 2 2 2 2"
+"$ZP_BIN" generate powerlaw --n 100 --attach 0 --out "$WORK/pl0.graph" --quiet 2>"$WORK/gen.err"
+expect_eq "generate powerlaw --attach 0: usage error (exit 2)" "$?" 2
+check "generate powerlaw --attach 0: ... naming the limits" grep -q "1 <= attach <= 1000" \
+    "$WORK/gen.err"
 "$ZP_BIN" generate grid --rows 2 --cols 3 --out "$WORK/grid.graph" --quiet 2>"$WORK/gen.err"
 expect_eq "generate: an existing output is refused (exit 4)" "$?" 4
 check "generate: ... and says to use --force" grep -q "exists (use --force to overwrite)" \

@@ -632,6 +632,58 @@ static void test_generate_grids(void)
     problem_destroy(&p);
 }
 
+/* Barabasi-Albert: exact edge counts, the clique, distinct targets among earlier apps, degrees
+ * with a power-law tail, the same graph for the same seed. */
+static void test_generate_powerlaw(void)
+{
+    zp_problem *a = NULL, *b = NULL, *c = NULL;
+    CHECK_INT(generate_powerlaw(5, 3, 1, &a), ZP_OK);
+    if (a) {
+        CHECK_INT(a->xadj[5] / 2, 6 + 3); /* the clique of 4, then 3 edges */
+        CHECK(strcmp(adjacency(a, 0), "2:1 3:1 4:1") == 0 ||
+              strcmp(adjacency(a, 0), "2:1 3:1 4:1 5:1") == 0);
+        CHECK_INT(a->xadj[5] - a->xadj[4], 3);
+        CHECK(strcmp(a->app_names[4], "p4") == 0);
+    }
+    problem_destroy(&a);
+    CHECK_INT(generate_powerlaw(20000, 4, 7, &a), ZP_OK);
+    CHECK_INT(generate_powerlaw(20000, 4, 7, &b), ZP_OK);
+    CHECK_INT(generate_powerlaw(20000, 4, 8, &c), ZP_OK);
+    if (a && b && c) {
+        CHECK(same_graph(a, b));
+        CHECK(!same_graph(a, c));
+        CHECK_INT(a->xadj[a->n] / 2, 10 + (20000 - 5) * 4);
+        CHECK_INT(problem_check_graph(a), ZP_OK);
+        /* every app after the clique has its 4 links to earlier apps, all distinct, and the
+         * degrees are heavy-tailed: a hub above 20x the mean (about 60x expected), most apps
+         * below the mean */
+        int64_t earlier_ok = 0, maxdeg = 0, below_mean = 0;
+        double mean = (double)a->xadj[a->n] / a->n;
+        for (int u = 0; u < a->n; u++) {
+            int64_t d = a->xadj[u + 1] - a->xadj[u], earlier = 0;
+            for (int64_t j = a->xadj[u]; j < a->xadj[u + 1]; j++)
+                earlier += a->adjncy[j] < u;
+            earlier_ok += u < 5 ? earlier == u : earlier == 4;
+            maxdeg = ZP_MAX(maxdeg, d);
+            below_mean += (double)d < mean;
+        }
+        CHECK_INT(earlier_ok, 20000);
+        CHECK(maxdeg > 20 * mean);
+        CHECK(below_mean > a->n / 2);
+    }
+    problem_destroy(&a);
+    problem_destroy(&b);
+    problem_destroy(&c);
+    CHECK_INT(generate_powerlaw(3, 5, 1, &a), ZP_OK); /* fewer apps than a clique: a triangle */
+    if (a)
+        CHECK_INT(a->xadj[3], 6);
+    problem_destroy(&a);
+    CHECK_INT(generate_powerlaw(0, 3, 1, &a), ZP_EUSAGE);
+    CHECK_INT(generate_powerlaw(10, 0, 1, &a), ZP_EUSAGE);
+    CHECK_INT(generate_powerlaw(10, 1001, 1, &a), ZP_EUSAGE);
+    CHECK_INT(generate_powerlaw(2000000000, 1000, 1, &a), ZP_EUSAGE);
+}
+
 int main(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/zp_graphio_XXXXXX");
@@ -649,6 +701,7 @@ int main(void)
     test_alloc_failures();
     test_generate_micro();
     test_generate_grids();
+    test_generate_powerlaw();
     for (int i = 0; i < nfiles; i++) {
         unlink(files[i]);
         free(files[i]);
