@@ -2,7 +2,9 @@
  * of a task by vertex ranges (dgraph.h), size-constrained label-propagation clustering in
  * synchronous sub-rounds, contraction, the coarsest level gathered and placed by the shared
  * multilevel engine from several starts spread over the ranks, then projection and synchronous
- * Jet-style refinement with deterministic rebalancing at every level (docs/scaling.md).
+ * Jet-style refinement with deterministic rebalancing at every level (docs/scaling.md); on
+ * graphs small enough for the budget, further V-cycles coarsen again inside the zones found
+ * and refine anew.
  *
  * Every decision is a function of the previous sub-round's global state, ties and orders are
  * decided by global vertex ids and random numbers are hashes of (seed, level, round, vertex),
@@ -20,14 +22,16 @@
 
 typedef struct {
     uint64_t seed, task;
-    double effort;   /* scales the starts on the coarsest level and the refinement rounds */
+    double effort;   /* scales the starts on the coarsest level, the refinement rounds and
+                      * the budget of V-cycles */
     int starts;      /* placements of the coarsest level (0: automatic) */
     int gather_n;    /* coarsen until about this many vertices (0: automatic) */
 } zp_dengine_params;
 
 typedef struct {
-    int levels;              /* levels, input included */
-    int64_t level_n[64];     /* vertices per level */
+    int levels;              /* levels of the first V-cycle, input included */
+    int64_t level_n[64];     /* vertices per level (first V-cycle) */
+    int cycles;              /* V-cycles */
     double t_coarsen, t_initial, t_refine;
 } zp_dengine_stats;
 

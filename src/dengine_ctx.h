@@ -1,6 +1,7 @@
 /* dengine_ctx.h - the state the distributed engine's files share for one placement: dengine.c
- * (clustering, contraction, the coarsest level, the driver) and drefine.c (refinement and
- * rebalancing of a level). Internal to the engine: only those two files include it. */
+ * (the coarsest level, the driver), dcoarsen.c (clustering, contraction) and drefine.c
+ * (refinement and rebalancing of a level). Internal to the engine: only those files include
+ * it. */
 #ifndef ZP_DENGINE_CTX_H
 #define ZP_DENGINE_CTX_H
 
@@ -22,5 +23,12 @@ typedef struct {
     int *touched;        /* [k] zones with conn != 0 */
     zp_dengine_stats *stats;
 } dctx;
+
+/* One level of the hierarchy. */
+typedef struct {
+    zp_dgraph *g;  /* level > 0: owned */
+    int64_t *cmap; /* [nl] global id of the coarse vertex, NULL at the coarsest */
+    int *zone;     /* a V-cycle: [nl+ng] the zones of the level's vertices (level > 0: owned) */
+} dlevel;
 
 #endif

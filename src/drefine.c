@@ -57,8 +57,7 @@ static int zone_weights(dctx *c, const zp_dgraph *g, const int *blk, int64_t *bw
     return c->dc->allreduce_i64(c->dc, bw, c->k, ZP_DC_SUM);
 }
 
-/* Twice the cut (fixed point), over all ranks. */
-static int cut2(dctx *c, const zp_dgraph *g, const int *blk, int64_t *cut)
+int drefine_cut2(dctx *c, const zp_dgraph *g, const int *blk, int64_t *cut)
 {
     int64_t s = 0;
     for (int u = 0; u < g->nl; u++)
@@ -357,7 +356,7 @@ int drefine_level(dctx *c, const zp_dgraph *g, int *blk)
     ZP_CHECK(zone_weights(c, g, blk, bw));
     ZP_CHECK(rebalance(c, g, blk, bw));
     int64_t best_over = outside(c, bw, 0), best_cut = 0, cut = 0;
-    ZP_CHECK(cut2(c, g, blk, &best_cut));
+    ZP_CHECK(drefine_cut2(c, g, blk, &best_cut));
     cut = best_cut;
     memcpy(best, blk, sizeof *blk * (size_t)g->nl);
     for (int it = 0, idle = 0; it < iters && idle < patience; it++) {

@@ -15,4 +15,8 @@
  * current; stops after a few iterations without improvement (c->prm->effort scales both). */
 int drefine_level(dctx *c, const zp_dgraph *g, int *blk);
 
+/* Collective: twice the cut of blk (fixed point: each edge seen from both ends), over all
+ * ranks. */
+int drefine_cut2(dctx *c, const zp_dgraph *g, const int *blk, int64_t *cut);
+
 #endif

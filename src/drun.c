@@ -233,7 +233,7 @@ int drun_task(const zp_task_spec *spec, zp_dproblem *dp, zp_task_result *res)
     ZP_CHECK(dengine_run(g, &view, dp->info.total_vwgt, DRUN_WEIGHT_SCALE, dc, spec->ex, &prm,
                          blk, &stats));
     res->ml_levels = stats.levels;
-    res->ml_cycles = 1;
+    res->ml_cycles = stats.cycles;
     res->ml_seconds[0] = stats.t_coarsen;
     res->ml_seconds[1] = stats.t_initial;
     res->ml_seconds[2] = stats.t_refine;
