@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The distributed multilevel engine (--engine dist): the same placement, byte for byte, on 1, 2,
-# 3 and 4 ranks (oversubscribed) for a microservice graph and a grid; every placement checked by
+# 3 and 4 ranks (oversubscribed) for a microservice graph and a grid (with V-cycles); every placement checked by
 # a recount from the input file (cut as reported, every zone within the band, no violation);
 # problems the engine does not handle (capacities) fall back to the shared engine; bad values
 # of --engine are refused. A --graph run with --engine dist reads the file in slices (drun.h):
@@ -88,6 +88,12 @@ sliced_case() {
 
 # a grid, k = 32: another structure, the same rule
 sliced_case g "$WORK/grid.graph" 32 "grid k = 32" --init multilevel
+# a small graph gets more V-cycles than the first (32k adjacency entries: the budget allows 8),
+# each coarsening inside the zones found; one cycle alone cut 1,047 here (a2429d3^)
+expect_eq "--engine dist, grid k = 32: V-cycles after the first" \
+    "$(jq_py "$WORK/g1.json" 'd["tasks"][0]["phases"][0]["cycles"] > 1')" True
+expect_eq "--engine dist, grid k = 32: the V-cycles cut less than one cycle (1,047)" \
+    "$(jq_py "$WORK/g1.json" 'd["tasks"][0]["final"]["cut_weight"] < 1047')" True
 
 # a microservice graph whose clustering stalls above the gather size at k = 32 (50k apps: 3
 # levels, then the stalled level clustered again with heavier clusters, a 4th level)
