@@ -13,8 +13,8 @@
 #   BENCH_TOOLS="metis metis-best scotch"  BENCH_SEEDS=5 (runs of the *-best tools)
 #   BENCH_GRIDS=1               also grids/meshes and a Barabasi-Albert power-law graph of 100k
 #                               vertices (1M too when BENCH_SIZES has 1M; 0 to skip)
-#   BENCH_SMALL=1               also 2,000 and 5,000-vertex grids, grids with diagonals, 3-D meshes
-#                               and microservice graphs, and METIS's 4elt.graph (7,434 vertices,
+#   BENCH_SMALL=1               also 2,000 and 5,000-vertex grids, grids with diagonals, 3-D meshes,
+#                               microservice and power-law graphs, and METIS's 4elt.graph (7,434 vertices,
 #                               from libmetis-doc) at k = BENCH_SMALL_KS ("4 32"); BENCH_SMALL=only
 #                               runs these rows alone
 #   BENCH_CAP_SIZES="10k 100k"  microservice instances with per-app cpu/ram demands (CSV) and
@@ -117,6 +117,7 @@ small_instances() {
     echo "mesh3d-10x20x25 $WORK/mesh3d-10x20x25.graph mesh3d --nx 10 --ny 20 --nz 25"
     for n in 2000 5000; do
         echo "micro-$n $WORK/micro-$n-s$SEED.graph micro --n $n --m $((10 * n)) --seed $SEED"
+        echo "powerlaw-$n $WORK/powerlaw-$n-s$SEED.graph powerlaw --n $n --seed $SEED"
     done
     if [ -f "$METIS_GRAPHS/4elt.graph" ]; then
         echo "4elt $METIS_GRAPHS/4elt.graph -"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The default settings against METIS at the sizes of many classic partitioning benchmarks: a
-# 2-D grid, a grid with diagonals, a 3-D mesh and a microservice graph of 2,000 vertices, at
+# 2-D grid, a grid with diagonals, a 3-D mesh, a microservice graph and a Barabasi-Albert
+# power-law graph of 2,000 vertices, at
 # k = 4 and 32 and 3% imbalance (`run --graph G --zones K`, nothing else). Each placement is
 # recounted from the graph file (cut, every zone within floor(1.03 ceil(n/k)) apps); its cut is
 # the exact value of this instance and seed, and no more than METIS's (METIS 5.1
@@ -17,6 +18,7 @@ declare -A GEN=(
     [grid8]="grid --rows 40 --cols 50 --diagonals"
     [mesh3d]="mesh3d --nx 10 --ny 10 --nz 20"
     [micro]="micro --n 2000 --m 20000 --seed 1"
+    [powerlaw]="powerlaw --n 2000 --seed 1"
 )
 # name k zoneplace-cut metis-cut
 CASES="grid 4 90 108
@@ -26,7 +28,9 @@ grid8 32 1169 1212
 mesh3d 4 300 364
 mesh3d 32 1124 1220
 micro 4 34059 41727
-micro 32 99104 111736"
+micro 32 99104 111736
+powerlaw 4 2158 2239
+powerlaw 32 3433 3499"
 
 # recount G SUMMARY K: "cut max_load hi" of the placement, from the graph file
 recount() {
