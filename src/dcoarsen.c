@@ -125,7 +125,9 @@ static void map_clear(rate_map *m)
 }
 
 /* The cluster u would join (-1: stay): the heaviest connection, ties by a hash of the label;
- * never skip, the cluster that refused u's last request. */
+ * never skip, the cluster that refused u's last request. With zone ([nl+ng], a V-cycle), only
+ * neighbours in u's own zone count: every cluster then stays inside the zone of the vertex
+ * that founded it. */
 static int64_t lp_target(const dctx *c, const zp_dgraph *g, rate_map *m, int u,
                          const int32_t *label, int level, int round, int64_t skip,
                          const int *zone)
@@ -600,7 +602,9 @@ out:
  * lp_cluster (label, cw: freed here, before the contraction's records take their memory), and
  * the weights of this rank's coarse vertices (*vwgt, allocated). Coarse vertices are numbered in
  * the order of the global ids naming their clusters and owned by those ids' owners: the same on
- * any number of ranks. cvd: [size+1], the coarse vertex distribution. */
+ * any number of ranks. cvd: [size+1], the coarse vertex distribution. With zone, *czone_out
+ * ([ncl], allocated) gets each owned coarse vertex's zone: that of the vertex naming its
+ * cluster, which this rank owns and whose zone every member shares (lp_target). */
 static int coarse_ids(dctx *c, const zp_dgraph *g, int32_t **label, int64_t **cw, int64_t *cvd,
                       const int *zone, int64_t **cmap_out, int **vwgt_out, int **czone_out)
 {
@@ -650,7 +654,8 @@ out:
 }
 
 /* Contracts the clusters of g (label, cw from lp_cluster; freed here) into *coarse; *cmap_out
- * ([nl]) gets the global id of each owned vertex's coarse vertex (see coarse_ids). */
+ * ([nl]) gets the global id of each owned vertex's coarse vertex (see coarse_ids). With zone
+ * (clusters inside zones), *czone_out gets the zones of the coarse vertices, owned and ghosts. */
 static int contract(dctx *c, const zp_dgraph *g, int32_t **label, int64_t **cw, const int *zone,
                     int64_t **cmap_out, zp_dgraph **coarse, int **czone_out)
 {
