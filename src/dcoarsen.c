@@ -717,7 +717,8 @@ static int contract(dctx *c, const zp_dgraph *g, int32_t **label, int64_t **cw, 
     vwgt = NULL;
     ZP_CHECK(rc);
     if (zone) {
-        int *all = zp_realloc(czone, sizeof *all * (size_t)ZP_MAX((*coarse)->nl + (*coarse)->ng, 1));
+        int64_t nall = (int64_t)(*coarse)->nl + (*coarse)->ng; /* the ghosts' zones too */
+        int *all = zp_realloc(czone, sizeof *all * (size_t)ZP_MAX(nall, 1));
         if (!all)
             ZP_CHECK(zp_fail(ZP_ERUNTIME, "out of memory"));
         czone = all;

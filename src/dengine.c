@@ -38,9 +38,10 @@
  * refinement of the first, without its coarsest level. One cycle -> the budget's (cut, 1 rank):
  * a Barabasi-Albert graph of 100k vertices (600k entries, 8 cycles), k = 4 / 32 / 64: 117,449
  * -> 112,637, 176,608 -> 171,911, 183,964 -> 180,293; the 50^3 mesh, k = 4: 7,339 -> 6,777;
- * a 300x300 grid, k = 4: 820 -> 736; micro-100k, k = 32: 2,073,218 -> 2,052,130; 2-4x the
- * time, still 3-9x less than the shared engine's. micro-1M (17M entries) keeps one cycle: a
- * second one cut 0.6% less at k = 64 in 1.5x the time. */
+ * a 300x300 grid, k = 4: 820 -> 736; micro-100k, k = 32: 2,073,218 -> 2,052,130; 1.2-2.7x the
+ * CPU time of the whole run on the grid, mesh and micro-100k, still 2-7x less than the shared
+ * engine's. micro-1M (17M entries) keeps one cycle: a second one cut 0.6% less at k = 64 in
+ * 1.5x the time. */
 #define CYCLE_BUDGET_ENTRIES 8e6
 #define CYCLES_MAX 8
 #define CYCLE_IDLE_GAIN 1e-3
@@ -414,7 +415,7 @@ int dengine_run(const zp_dgraph *g, const zp_problem *zones, int64_t total_weigh
         stats->cycles++;
         before = cut;
         ZP_CHECK(drefine_cut2(&c, g, blk, &cut));
-        if ((double)(before - cut) < CYCLE_IDLE_GAIN * (double)before)
+        if ((double)(before - cut) <= CYCLE_IDLE_GAIN * (double)before) /* a zero cut too */
             break;
     }
     memcpy(out_blk, blk, sizeof *blk * (size_t)g->nl);

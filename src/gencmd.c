@@ -130,15 +130,16 @@ out:
 }
 
 /* Linux grants memory it does not have and kills the process when it touches it: refuse a
- * size that cannot fit instead (the peak is about 90 bytes per listed call and 100 per app:
- * 0.84 GB measured at 1M apps and 10M calls). */
-static int check_memory(long long n, long long m)
+ * size that cannot fit instead. The peak is about 90 bytes per edge (micro: per listed call)
+ * and 100 per app: 0.84 GB measured for micro at 1M apps and 10M calls; powerlaw at 1M apps,
+ * 0.33 GB with 3M edges and 0.87 GB with 10M. what: the kind and its size options. */
+static int check_memory(const char *what, long long n, long long m)
 {
     double need = 90.0 * (double)m + 100.0 * (double)n;
     double have = (double)sysconf(_SC_PHYS_PAGES) * (double)sysconf(_SC_PAGE_SIZE);
     if (have > 0 && need > 0.8 * have)
-        return zp_fail(ZP_EUSAGE, "generate micro: --n %lld --m %lld needs about %.1f GB of "
-                       "memory, this machine has %.1f GB", n, m, need / 1e9, have / 1e9);
+        return zp_fail(ZP_EUSAGE, "generate %s needs about %.1f GB of memory, this machine has "
+                       "%.1f GB", what, need / 1e9, have / 1e9);
     return ZP_OK;
 }
 
@@ -147,7 +148,9 @@ static int build_instance(const gen_args *a, zp_problem **p)
     if (!strcmp(a->kind, "micro")) {
         if (a->n < 0 || a->m < 0)
             return zp_fail(ZP_EUSAGE, "generate micro: --n and --m are required");
-        int rc = check_memory(a->n, a->m);
+        char what[96];
+        snprintf(what, sizeof what, "micro: --n %lld --m %lld", a->n, a->m);
+        int rc = check_memory(what, a->n, a->m);
         return rc != ZP_OK ? rc : generate_microservices(a->n, a->m, a->seed, p);
     }
     if (!strcmp(a->kind, "grid")) {
@@ -165,7 +168,10 @@ static int build_instance(const gen_args *a, zp_problem **p)
             return zp_fail(ZP_EUSAGE, "generate powerlaw: --n is required");
         if (a->attach > INT32_MAX)
             return zp_fail(ZP_EUSAGE, "generate powerlaw: --attach %lld is too large", a->attach);
-        return generate_powerlaw(a->n, (int)a->attach, a->seed, p);
+        char what[96];
+        snprintf(what, sizeof what, "powerlaw: --n %lld --attach %lld", a->n, a->attach);
+        int rc = check_memory(what, a->n, a->n * a->attach); /* at most n x attach edges */
+        return rc != ZP_OK ? rc : generate_powerlaw(a->n, (int)a->attach, a->seed, p);
     }
     return zp_fail(ZP_EUSAGE, "generate: unknown kind '%s' (micro, grid, mesh3d or powerlaw)",
                    a->kind);

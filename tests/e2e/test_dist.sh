@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
-# The distributed multilevel engine (--engine dist): the same placement, byte for byte, on 1, 2,
-# 3 and 4 ranks (oversubscribed) for a microservice graph and a grid (with V-cycles); every placement checked by
-# a recount from the input file (cut as reported, every zone within the band, no violation);
-# problems the engine does not handle (capacities) fall back to the shared engine; bad values
-# of --engine are refused. A --graph run with --engine dist reads the file in slices (drun.h):
-# its HDF5 /problem equals the one the whole-graph path writes, its metrics are recounted from
-# the file, and a weighted graph is balanced by weight, the same on 1 and 3 ranks.
+# The distributed multilevel engine (--engine dist): the same placement, byte for byte, on 1, 2, 3
+# and 4 ranks (oversubscribed) for a microservice graph and a grid (with V-cycles); every placement
+# checked by a recount from the input file (cut as reported, every zone within the band, no
+# violation); problems the engine does not handle (capacities) fall back to the shared engine; bad
+# values of --engine are refused. A --graph run with --engine dist reads the file in slices
+# (drun.h): its HDF5 /problem equals the one the whole-graph path writes, its metrics are recounted
+# from the file, and a weighted graph is balanced by weight, the same on 1 and 3 ranks.
 # Environment (tests/run.sh): ZP_BIN, ZP_TMP, PY, MPI.
 source "$(dirname "$0")/../lib.sh"
 
@@ -94,6 +94,16 @@ expect_eq "--engine dist, grid k = 32: V-cycles after the first" \
     "$(jq_py "$WORK/g1.json" 'd["tasks"][0]["phases"][0]["cycles"] > 1')" True
 expect_eq "--engine dist, grid k = 32: the V-cycles cut less than one cycle (1,047)" \
     "$(jq_py "$WORK/g1.json" 'd["tasks"][0]["final"]["cut_weight"] < 1047')" True
+
+# 3,000 separate pairs, k = 2: the first cycle finds a cut of 0, and a cycle that gains nothing
+# (nothing to gain) is the last
+"$PY" -c 'print(6000, 3000); [print(u + 2 if u % 2 == 0 else u) for u in range(6000)]' \
+    >"$WORK/pairs.graph"
+sliced_case p "$WORK/pairs.graph" 2 "3,000 pairs, k = 2"
+expect_eq "--engine dist, 3,000 pairs: no cut" \
+    "$(jq_py "$WORK/p1.json" 'd["tasks"][0]["final"]["cut_weight"]')" 0
+expect_eq "--engine dist, 3,000 pairs: stops after the cycle that gains nothing (2 cycles)" \
+    "$(jq_py "$WORK/p1.json" 'd["tasks"][0]["phases"][0]["cycles"]')" 2
 
 # a microservice graph whose clustering stalls above the gather size at k = 32 (50k apps: 3
 # levels, then the stalled level clustered again with heavier clusters, a 4th level)

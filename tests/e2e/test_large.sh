@@ -35,9 +35,15 @@ expect_eq "generate grid 2x3: the exact file" "$(cat "$WORK/grid.graph")" \
 "$ZP_BIN" generate powerlaw --n 6 --attach 2 --seed 4 --out "$WORK/pl.graph" --quiet
 expect_eq "generate powerlaw 6 apps, 2 links each: the header (a triangle, then 3 x 2 edges)" \
     "$(head -n 1 "$WORK/pl.graph")" "6 9"
+earlier_links() { # G.graph: per app, how many of its neighbours come before it
+    "$PY" - "$1" <<'EOF'
+import sys
+rows = open(sys.argv[1]).read().split("\n")[1:]
+print(" ".join(str(sum(int(v) - 1 < u for v in r.split())) for u, r in enumerate(rows) if r))
+EOF
+}
 expect_eq "generate powerlaw: the triangle, and each later app links to 2 earlier ones" \
-    "$("$PY" -c "import sys; L=open(sys.argv[1]).read().split(chr(10))[1:7]; print(' '.join(str(sum(int(v) - 1 < u for v in l.split())) for u, l in enumerate(L)))" "$WORK/pl.graph")" \
-    "0 1 2 2 2 2"
+    "$(earlier_links "$WORK/pl.graph")" "0 1 2 2 2 2"
 "$ZP_BIN" generate powerlaw --n 100 --attach 0 --out "$WORK/pl0.graph" --quiet 2>"$WORK/gen.err"
 expect_eq "generate powerlaw --attach 0: usage error (exit 2)" "$?" 2
 check "generate powerlaw --attach 0: ... naming the limits" grep -q "1 <= attach <= 1000" \
@@ -50,8 +56,15 @@ check "generate: ... and says to use --force" grep -q "exists (use --force to ov
 expect_eq "generate: a size that cannot fit in memory is refused (exit 2)" "$?" 2
 check "generate: ... saying how much it would need" grep -q "needs about 193.2 GB of memory" \
     "$WORK/gen.err"
+"$ZP_BIN" generate powerlaw --n 100M --attach 100 --out "$WORK/hugepl.graph" --quiet \
+    2>"$WORK/gen.err"
+expect_eq "generate powerlaw: a size that cannot fit in memory is refused (exit 2)" "$?" 2
+check "generate powerlaw: ... saying how much it would need (100M apps, 10G edges)" \
+    grep -q "generate powerlaw: --n 100000000 --attach 100 needs about 910.0 GB of memory" \
+    "$WORK/gen.err"
 check "generate: no file and no .partial left by refused runs" \
-    test ! -e "$WORK/huge.graph" -a ! -e "$WORK/huge.graph.partial"
+    test ! -e "$WORK/huge.graph" -a ! -e "$WORK/huge.graph.partial" -a \
+    ! -e "$WORK/hugepl.graph"
 
 # --- run --graph ------------------------------------------------------------------------------
 # recount FILE.graph SUMMARY K EPS: the checks of a placement against its graph, one per line
