@@ -31,7 +31,7 @@
  * 64 0.2% and 1.3% more; a 300x300 grid and the 50^3 mesh at k = 4/32/64 -9% .. +1.3%). */
 #define COARSEST_INITIAL_TRIES 1
 /* V-cycles: the first, then as many as a budget of effort x 8M adjacency entries allows (at most
- * 8), until one gains less than 0.1% of the cut. Each one after the first coarsens again with
+ * 8), until one gains 0.1% of the cut or less. Each one after the first coarsens again with
  * clusters kept inside the zones of the placement so far, starts its coarsest level from that
  * placement and refines it level by level on the way up: the cut never grows, and what Jet
  * cannot repair on one hierarchy it can on another. A cycle costs about the coarsening and
