@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cost.h"
+#include "dband.h"
 #include "dcoarsen.h"
 #include "drefine.h"
 #include "multilevel.h"
@@ -58,8 +59,7 @@ static int cmp_nbr(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* A problem of n vertices with the zones of c->zones (every field the engine reads). */
-static int zone_problem(const dctx *c, int n, zp_problem **out)
+int dengine_zone_problem(const dctx *c, int n, zp_problem **out)
 {
     int rc = ZP_OK;
     const zp_problem *z = c->zones;
@@ -153,7 +153,7 @@ static int gather_problem(dctx *c, const zp_dgraph *g, zp_problem **out)
         bytes[r] = 2 * (g->vtxdist[r + 1] - g->vtxdist[r]) * (int64_t)sizeof *vd;
     ZP_ALLOC(all, 2 * (int64_t)n);
     ZP_CHECK(dc->allgatherv(dc, vd, 2 * (int64_t)g->nl * (int64_t)sizeof *vd, all, bytes));
-    ZP_CHECK(zone_problem(c, n, &s));
+    ZP_CHECK(dengine_zone_problem(c, n, &s));
     ZP_ALLOC(s->xadj, (int64_t)n + 1);
     memset(bytes, 0, sizeof *bytes * (size_t)size);
     for (int u = 0; u < n; u++) {
@@ -418,6 +418,9 @@ int dengine_run(const zp_dgraph *g, const zp_problem *zones, int64_t total_weigh
         if ((double)(before - cut) <= CYCLE_IDLE_GAIN * (double)before) /* a zero cut too */
             break;
     }
+    t0 = zp_now();
+    ZP_CHECK(dband_refine(&c, g, blk, &stats->band));
+    stats->t_refine += zp_now() - t0;
     memcpy(out_blk, blk, sizeof *blk * (size_t)g->nl);
 out:
     for (int l = 1; l < nlev; l++) {

@@ -1,7 +1,7 @@
 /* dengine_ctx.h - the state the distributed engine's files share for one placement: dengine.c
- * (the coarsest level, the driver), dcoarsen.c (clustering, contraction) and drefine.c
- * (refinement and rebalancing of a level). Internal to the engine: only those files include
- * it. */
+ * (the coarsest level, the driver), dcoarsen.c (clustering, contraction), drefine.c
+ * (refinement and rebalancing of a level) and dband.c (the band refinement at the end).
+ * Internal to the engine: only those files include it. */
 #ifndef ZP_DENGINE_CTX_H
 #define ZP_DENGINE_CTX_H
 
@@ -30,5 +30,9 @@ typedef struct {
     int64_t *cmap; /* [nl] global id of the coarse vertex, NULL at the coarsest */
     int *zone;     /* a V-cycle: [nl+ng] the zones of the level's vertices (level > 0: owned) */
 } dlevel;
+
+/* A problem of n vertices with the zones of c->zones (every field the engine reads), for the
+ * levels gathered on every rank (the coarsest level, the band). */
+int dengine_zone_problem(const dctx *c, int n, zp_problem **out);
 
 #endif
