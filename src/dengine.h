@@ -4,7 +4,7 @@
  * multilevel engine from several starts spread over the ranks, then projection and synchronous
  * Jet-style refinement with deterministic rebalancing at every level (docs/scaling.md); on
  * graphs small enough for the budget, further V-cycles coarsen again inside the zones found
- * and refine anew.
+ * and refine anew; last, FM on the band around the cut, gathered on every rank (dband.h).
  *
  * Every decision is a function of the previous sub-round's global state, ties and orders are
  * decided by global vertex ids and random numbers are hashes of (seed, level, round, vertex),
