@@ -116,17 +116,6 @@ out:
     return rc;
 }
 
-/* One row entry of a band vertex: a band neighbour's id or nb + the zone of an anchor. */
-typedef struct {
-    int64_t id, w;
-} band_entry;
-
-static int cmp_entry(const void *a, const void *b)
-{
-    int64_t x = ((const band_entry *)a)->id, y = ((const band_entry *)b)->id;
-    return (x > y) - (x < y);
-}
-
 /* This rank's band rows, ids ascending, the edges into one anchor merged. */
 typedef struct {
     int64_t *info;  /* [3 mine] weight, row length, zone */
@@ -145,12 +134,14 @@ static void rows_free(band_rows *r)
     memset(r, 0, sizeof *r);
 }
 
-static int64_t merge_row(band_entry *e, int64_t n)
+/* Sorts a row's entries (a band neighbour's id, or nb + the zone of an anchor) by id and merges
+ * the repeats (the edges into one anchor); returns the new length. */
+static int64_t merge_row(dnbr *e, int64_t n)
 {
-    qsort(e, (size_t)n, sizeof *e, cmp_entry);
+    qsort(e, (size_t)n, sizeof *e, dengine_cmp_nbr);
     int64_t m = 0;
     for (int64_t i = 0; i < n; i++) {
-        if (m > 0 && e[m - 1].id == e[i].id)
+        if (m > 0 && e[m - 1].v == e[i].v)
             e[m - 1].w += e[i].w;
         else
             e[m++] = e[i];
@@ -162,7 +153,7 @@ static int build_rows(dctx *c, const zp_dgraph *g, const int *blk, const band_id
                       band_rows *r)
 {
     int rc = ZP_OK;
-    band_entry *e = NULL;
+    dnbr *e = NULL;
     int64_t cap = 0, len = 0, i = 0;
     for (int u = 0; u < g->nl; u++)
         if (b->bid[u] >= 0)
@@ -178,7 +169,7 @@ static int build_rows(dctx *c, const zp_dgraph *g, const int *blk, const band_id
         int64_t n = 0;
         for (int64_t j = g->xadj[u]; j < g->xadj[u + 1]; j++) {
             int v = g->adj[j];
-            e[len + n++] = (band_entry){b->bid[v] >= 0 ? b->bid[v] : b->nb + blk[v], g->wgt[j]};
+            e[len + n++] = (dnbr){b->bid[v] >= 0 ? b->bid[v] : b->nb + blk[v], g->wgt[j]};
         }
         n = merge_row(e + len, n);
         r->info[3 * i] = g->vwgt[u];
@@ -190,7 +181,7 @@ static int build_rows(dctx *c, const zp_dgraph *g, const int *blk, const band_id
     ZP_ALLOC(r->adj, len);
     ZP_ALLOC(r->w, len);
     for (int64_t j = 0; j < len; j++) {
-        r->adj[j] = (int)e[j].id;
+        r->adj[j] = (int)e[j].v;
         r->w[j] = e[j].w;
     }
     r->len = len;

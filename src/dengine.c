@@ -49,13 +49,9 @@
 
 /* ---- the coarsest level ----------------------------------------------------------------------- */
 
-typedef struct {
-    int64_t v, w;
-} nbr;
-
-static int cmp_nbr(const void *a, const void *b)
+int dengine_cmp_nbr(const void *a, const void *b)
 {
-    int64_t x = ((const nbr *)a)->v, y = ((const nbr *)b)->v;
+    int64_t x = ((const dnbr *)a)->v, y = ((const dnbr *)b)->v;
     return (x > y) - (x < y);
 }
 
@@ -101,7 +97,7 @@ out:
 static int own_rows(const zp_dgraph *g, int **adj_out, int64_t **w_out, int64_t **vd_out)
 {
     int rc = ZP_OK;
-    nbr *rows = NULL;
+    dnbr *rows = NULL;
     int *adj = NULL;
     int64_t *w = NULL, *vd = NULL;
     int64_t m = g->xadj[g->nl];
@@ -111,9 +107,10 @@ static int own_rows(const zp_dgraph *g, int **adj_out, int64_t **w_out, int64_t 
         vd[2 * u] = g->vwgt[u];
         vd[2 * u + 1] = g->xadj[u + 1] - g->xadj[u];
         for (int64_t j = g->xadj[u]; j < g->xadj[u + 1]; j++)
-            rows[j] = (nbr){dgraph_gid(g, g->adj[j]), g->wgt[j]};
+            rows[j] = (dnbr){dgraph_gid(g, g->adj[j]), g->wgt[j]};
         /* each rank sorts its own rows: the sort is not repeated on every rank after the gather */
-        qsort(rows + g->xadj[u], (size_t)(g->xadj[u + 1] - g->xadj[u]), sizeof *rows, cmp_nbr);
+        qsort(rows + g->xadj[u], (size_t)(g->xadj[u + 1] - g->xadj[u]), sizeof *rows,
+              dengine_cmp_nbr);
     }
     ZP_ALLOC(adj, m);
     ZP_ALLOC(w, m);

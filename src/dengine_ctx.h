@@ -31,6 +31,12 @@ typedef struct {
     int *zone;     /* a V-cycle: [nl+ng] the zones of the level's vertices (level > 0: owned) */
 } dlevel;
 
+/* A neighbour's id and the edge's weight; dengine_cmp_nbr orders them by id (qsort). */
+typedef struct {
+    int64_t v, w;
+} dnbr;
+int dengine_cmp_nbr(const void *a, const void *b);
+
 /* A problem of n vertices with the zones of c->zones (every field the engine reads), for the
  * levels gathered on every rank (the coarsest level, the band). */
 int dengine_zone_problem(const dctx *c, int n, zp_problem **out);
