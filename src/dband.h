@@ -11,8 +11,8 @@
 #include "dengine_ctx.h"
 
 /* Collective: refines blk ([nl + ng] of g, the input graph) on its band when the band is small
- * enough to replicate (dband.c); *applied = 1 if it ran. The placement never gets worse: the
- * search keeps its best. */
-int dband_refine(dctx *c, const zp_dgraph *g, int *blk, int *applied);
+ * enough to replicate (dband.c), with the random stream of V-cycle `cycle`; *applied = 1 if it
+ * ran. The placement never gets worse: the search keeps its best. */
+int dband_refine(dctx *c, const zp_dgraph *g, int *blk, int cycle, int *applied);
 
 #endif

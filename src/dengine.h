@@ -32,7 +32,7 @@ typedef struct {
     int levels;              /* levels of the first V-cycle, input included */
     int64_t level_n[64];     /* vertices per level (first V-cycle) */
     int cycles;              /* V-cycles */
-    int band;                /* 1: the band refinement ran (dband.h) */
+    int bands;               /* cycles that ended with a band refinement (dband.h) */
     double t_coarsen, t_initial, t_refine;
 } zp_dengine_stats;
 
