@@ -207,78 +207,89 @@ static int anchors_hold(dctx *c, band_rows *r, int *hold)
     return rc;
 }
 
-/* Every rank gets the band problem: the band rows in id order, then the anchors' rows (the
- * band's edges into each anchor), anchor z allowed in zone z only. x: the current zones. */
-static int gather_band(dctx *c, const band_ids *b, const band_rows *r,
-                       zp_problem **out, int **x_out)
+/* The band's rows of all ranks on every rank, in band id order: per vertex (weight, row
+ * length, zone) in *info, the rows in *adj and *w (*len entries). */
+typedef struct {
+    int64_t *info, *w;
+    int *adj;
+    int64_t len;
+} band_all;
+
+static void all_free(band_all *a)
+{
+    zp_free(a->info);
+    zp_free(a->w);
+    zp_free(a->adj);
+    memset(a, 0, sizeof *a);
+}
+
+static int gather_rows(dctx *c, const band_ids *b, const band_rows *r, band_all *a)
 {
     int rc = ZP_OK;
     zp_dcomm *dc = c->dc;
-    int k = c->k, size = dc->size;
-    int64_t nb = b->nb, n = nb + k, *counts = NULL, *bytes = NULL, *info = NULL, *w = NULL;
-    int64_t *fill = NULL;
-    int *adj = NULL, *x = NULL;
-    zp_problem *s = NULL;
+    int size = dc->size;
+    int64_t *counts = NULL, *bytes = NULL;
     ZP_ALLOC(counts, size);
     ZP_ALLOC(bytes, size);
     for (int q = 0; q < size; q++)
         bytes[q] = sizeof *counts;
     ZP_CHECK(dc->allgatherv(dc, &b->mine, sizeof b->mine, counts, bytes));
     for (int q = 0; q < size; q++)
-        bytes[q] = 3 * counts[q] * (int64_t)sizeof *info;
-    ZP_ALLOC(info, 3 * nb);
-    ZP_CHECK(dc->allgatherv(dc, r->info, 3 * b->mine * (int64_t)sizeof *info, info, bytes));
-    ZP_CHECK(dengine_zone_problem(c, (int)n, &s));
-    ZP_ALLOC(x, n);
-    ZP_ALLOC(s->xadj, n + 1);
-    int64_t *anchor_deg = s->xadj + nb + 1; /* counted in place, then summed */
-    int64_t q = 0, seen = 0, band_len = 0;
+        bytes[q] = 3 * counts[q] * (int64_t)sizeof *a->info;
+    ZP_ALLOC(a->info, 3 * b->nb);
+    ZP_CHECK(dc->allgatherv(dc, r->info, 3 * b->mine * (int64_t)sizeof *a->info, a->info, bytes));
+    int64_t q = 0, seen = 0;
     memset(bytes, 0, sizeof *bytes * (size_t)size);
-    for (int64_t u = 0; u < nb; u++) {
+    a->len = 0;
+    for (int64_t u = 0; u < b->nb; u++) {
         while (seen + counts[q] <= u) /* the owner of band vertex u */
             seen += counts[q++];
-        s->vwgt[u] = (int)info[3 * u];
-        x[u] = (int)info[3 * u + 2];
-        bytes[q] += info[3 * u + 1] * (int64_t)sizeof *adj;
-        band_len += info[3 * u + 1];
+        bytes[q] += a->info[3 * u + 1] * (int64_t)sizeof *a->adj;
+        a->len += a->info[3 * u + 1];
     }
-    ZP_ALLOC(adj, band_len);
-    ZP_ALLOC(w, band_len);
-    ZP_CHECK(dc->allgatherv(dc, r->adj, r->len * (int64_t)sizeof *adj, adj, bytes));
+    ZP_ALLOC(a->adj, a->len);
+    ZP_ALLOC(a->w, a->len);
+    ZP_CHECK(dc->allgatherv(dc, r->adj, r->len * (int64_t)sizeof *a->adj, a->adj, bytes));
     for (int p = 0; p < size; p++)
-        bytes[p] = bytes[p] / (int64_t)sizeof *adj * (int64_t)sizeof *w;
-    ZP_CHECK(dc->allgatherv(dc, r->w, r->len * (int64_t)sizeof *w, w, bytes));
-    for (int64_t j = 0; j < band_len; j++)
-        if (adj[j] >= nb)
-            anchor_deg[adj[j] - nb]++;
-    for (int z = 0; z < k; z++) {
-        s->vwgt[nb + z] = (int)r->rest[z];
-        x[nb + z] = z;
-    }
-    /* row lengths into offsets: the band's from info, the anchors' counted above */
-    int64_t at = 0;
+        bytes[p] = bytes[p] / (int64_t)sizeof *a->adj * (int64_t)sizeof *a->w;
+    ZP_CHECK(dc->allgatherv(dc, r->w, r->len * (int64_t)sizeof *a->w, a->w, bytes));
+out:
+    zp_free(counts);
+    zp_free(bytes);
+    return rc;
+}
+
+/* s's CSR: the band rows as gathered, then each anchor's row (the band's edges into it, in
+ * band id order). */
+static int band_csr(const dctx *c, int64_t nb, const band_all *a, zp_problem *s)
+{
+    int rc = ZP_OK;
+    int k = c->k;
+    int64_t n = nb + k, at = 0, *fill = NULL;
+    ZP_ALLOC(fill, k);
+    for (int64_t j = 0; j < a->len; j++)
+        if (a->adj[j] >= nb)
+            fill[a->adj[j] - nb]++;
+    ZP_ALLOC(s->xadj, n + 1);
     for (int64_t u = 0; u < nb; u++) {
         s->xadj[u] = at;
-        at += info[3 * u + 1];
+        at += a->info[3 * u + 1];
     }
-    for (int z = 0; z < k; z++) {
-        int64_t d = anchor_deg[z];
+    for (int z = 0; z < k; z++) { /* fill: each anchor's degree, then where its row goes on */
         s->xadj[nb + z] = at;
-        at += d;
+        at += fill[z];
+        fill[z] = s->xadj[nb + z];
     }
     s->xadj[n] = at;
     ZP_ALLOC(s->adjncy, at);
     ZP_ALLOC(s->adjwgt, at);
-    ZP_ALLOC(fill, k);
-    for (int z = 0; z < k; z++)
-        fill[z] = s->xadj[nb + z];
     for (int64_t u = 0, j = 0; u < nb; u++)
-        for (int64_t e = 0; e < info[3 * u + 1]; e++, j++) {
-            double wt = (double)w[j] / (double)c->scale;
-            s->adjncy[s->xadj[u] + e] = adj[j];
+        for (int64_t e = 0; e < a->info[3 * u + 1]; e++, j++) {
+            double wt = (double)a->w[j] / (double)c->scale;
+            s->adjncy[s->xadj[u] + e] = a->adj[j];
             s->adjwgt[s->xadj[u] + e] = wt;
-            if (adj[j] >= nb) { /* the anchor's side of the edge, rows in band id order */
-                int64_t f = fill[adj[j] - nb]++;
+            if (a->adj[j] >= nb) {
+                int64_t f = fill[a->adj[j] - nb]++;
                 s->adjncy[f] = (int)u;
                 s->adjwgt[f] = wt;
             }
@@ -286,24 +297,46 @@ static int gather_band(dctx *c, const band_ids *b, const band_rows *r,
     for (int64_t j = 0; j < at; j++)
         s->dep_weight_total += s->adjwgt[j] / 2;
     s->ndeps = at / 2;
-    s->band_no_floor = c->zones->band_no_floor;
+out:
+    zp_free(fill);
+    return rc;
+}
+
+/* Every rank gets the band problem: the band vertices, then the anchors (anchor z allowed in
+ * zone z only, its weight the rest of the zone's). x: the current zones. */
+static int gather_band(dctx *c, const band_ids *b, const band_rows *r, zp_problem **out,
+                       int **x_out)
+{
+    int rc = ZP_OK;
+    int k = c->k;
+    int64_t nb = b->nb, n = nb + k;
+    int *x = NULL;
+    zp_problem *s = NULL;
+    band_all a = {NULL, NULL, NULL, 0};
+    ZP_CHECK(gather_rows(c, b, r, &a));
+    ZP_CHECK(dengine_zone_problem(c, (int)n, &s));
+    ZP_CHECK(band_csr(c, nb, &a, s));
+    ZP_ALLOC(x, n);
+    for (int64_t u = 0; u < nb; u++) {
+        s->vwgt[u] = (int)a.info[3 * u];
+        x[u] = (int)a.info[3 * u + 2];
+    }
     ZP_ALLOC(s->allowed_xadj, n + 1);
     ZP_ALLOC(s->allowed, k);
     for (int64_t u = 0; u <= n; u++)
         s->allowed_xadj[u] = u <= nb ? 0 : u - nb;
-    for (int z = 0; z < k; z++)
+    for (int z = 0; z < k; z++) {
+        s->vwgt[nb + z] = (int)r->rest[z];
         s->allowed[z] = z;
+        x[nb + z] = z;
+    }
+    s->band_no_floor = c->zones->band_no_floor;
     *out = s;
     *x_out = x;
     s = NULL;
     x = NULL;
 out:
-    zp_free(counts);
-    zp_free(fill);
-    zp_free(bytes);
-    zp_free(info);
-    zp_free(adj);
-    zp_free(w);
+    all_free(&a);
     zp_free(x);
     problem_destroy(&s);
     return rc;
