@@ -234,6 +234,7 @@ int drun_task(const zp_task_spec *spec, zp_dproblem *dp, zp_task_result *res)
                          blk, &stats));
     res->ml_levels = stats.levels;
     res->ml_cycles = stats.cycles;
+    res->ml_bands = stats.bands;
     res->ml_seconds[0] = stats.t_coarsen;
     res->ml_seconds[1] = stats.t_initial;
     res->ml_seconds[2] = stats.t_refine;

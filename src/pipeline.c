@@ -560,6 +560,7 @@ static int place_dist(const zp_task_spec *spec, const zp_problem *p, int *x, zp_
     int rc = dengine_place(p, x, &spec->ex->dc, spec->ex, &prm, &stats);
     res->ml_levels = stats.levels;
     res->ml_cycles = stats.cycles;
+    res->ml_bands = stats.bands;
     res->ml_seconds[0] = stats.t_coarsen;
     res->ml_seconds[1] = stats.t_initial;
     res->ml_seconds[2] = stats.t_refine;

@@ -89,6 +89,7 @@ typedef struct {
                               objective is the model's objective + move cost */
     int ml_levels;         /* multilevel: levels of the first V-cycle (input included), cycles */
     int ml_cycles;
+    int ml_bands;          /* distributed engine: cycles that ended with a band refinement */
     double ml_seconds[3];  /* multilevel: coarsening, coarsest placement, refinement */
     double perf_mean;      /* response-time model of the final placement: rate-weighted mean */
     double perf_pct;       /* and worst percentile response time, s; NAN without a model, */

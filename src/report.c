@@ -86,6 +86,7 @@ static void add_multilevel_times(cJSON *ph, const zp_task_result *res)
     cJSON_AddNumberToObject(ph, "refine_seconds", res->ml_seconds[2]);
     cJSON_AddNumberToObject(ph, "levels", res->ml_levels);
     cJSON_AddNumberToObject(ph, "cycles", res->ml_cycles);
+    cJSON_AddNumberToObject(ph, "bands", res->ml_bands);
 }
 
 /* A time in milliseconds for JSON: null where the model does not hold (unstable queue). */

@@ -102,10 +102,14 @@ expect_eq "--engine dist, grid k = 32: the V-cycles cut less than one cycle (1,0
 sliced_case band "$WORK/grid150.graph" 4 "150x150 grid, k = 4 (band refinement)"
 expect_eq "--engine dist, 150x150 grid, k = 4: the band refinement's cut" \
     "$(jq_py "$WORK/band1.json" 'd["tasks"][0]["final"]["cut_weight"]')" 307
+expect_eq "--engine dist, 150x150 grid, k = 4: every cycle ends with a band refinement" \
+    "$(jq_py "$WORK/band1.json" 'd["tasks"][0]["phases"][0]["bands"] == d["tasks"][0]["phases"][0]["cycles"] > 0')" True
 # zones of about 12 apps: most vertices touch the cut, the band would exceed a quarter of the
 # graph, and there is none (the placement as the levels left it, still checked)
 "$ZP_BIN" generate grid --rows 20 --cols 20 --out "$WORK/grid20.graph" --quiet
 sliced_case t "$WORK/grid20.graph" 32 "20x20 grid, k = 32 (no band: the cut is everywhere)"
+expect_eq "--engine dist, 20x20 grid, k = 32: no band refinement" \
+    "$(jq_py "$WORK/t1.json" 'd["tasks"][0]["phases"][0]["bands"]')" 0
 
 # 3,000 separate pairs, k = 2: the first cycle finds a cut of 0, and a cycle that gains nothing
 # (nothing to gain) is the last
@@ -123,6 +127,9 @@ expect_eq "--engine dist, 3,000 pairs: stops after the cycle that gains nothing 
 sliced_case s "$WORK/s50k.graph" 32 "stalled clustering"
 expect_eq "--engine dist, stalled clustering: clustered again (4 levels)" \
     "$(jq_py "$WORK/s1.json" 'd["tasks"][0]["phases"][0]["levels"]')" 4
+# most of a microservice graph's vertices touch the cut: the band would be the graph, none
+expect_eq "--engine dist, microservice graph: no band refinement" \
+    "$(jq_py "$WORK/s1.json" 'd["tasks"][0]["phases"][0]["bands"]')" 0
 
 # The graph read in slices writes the /problem group the whole-graph path (--engine shared)
 # writes, dataset by dataset and attribute by attribute, and the same file on 1 and 3 ranks.
