@@ -28,8 +28,8 @@
 #define BAND_ENTRIES_PER_EFFORT 4e6
 #define BAND_MAX_SHARE 0.25
 /* The iterated search on the band: as the shared engine's levels (multilevel.c), a round per 10
- * band vertices, at most 1,000, x effort (the 50^3 mesh at k = 4: FM alone 5,718, with 1,000
- * rounds 5,656, 0.04 s more). */
+ * band vertices, at most 1,000, x effort (the 50^3 mesh at k = 4, a band after the last cycle
+ * only: FM alone 5,718, with 1,000 rounds 5,656, 0.04 s more). */
 #define BAND_ROUNDS_MAX 1000
 #define BAND_ROUNDS_PER_VERTICES 10
 /* The random streams of the search, one per V-cycle (the coarsest level's starts use the
@@ -121,9 +121,10 @@ out:
     return rc;
 }
 
-/* This rank's band rows, ids ascending, the edges into one anchor merged. */
+/* Band rows in band id order, ids ascending within a row, the edges into one anchor merged:
+ * this rank's (build_rows) or every rank's (gather_rows). */
 typedef struct {
-    int64_t *info;  /* [3 mine] weight, row length, zone */
+    int64_t *info;  /* [3 per vertex] weight, row length, zone */
     int *adj;       /* [len] */
     int64_t *w;     /* [len] */
     int64_t len;
@@ -207,23 +208,8 @@ static int anchors_hold(dctx *c, band_rows *r, int *hold)
     return rc;
 }
 
-/* The band's rows of all ranks on every rank, in band id order: per vertex (weight, row
- * length, zone) in *info, the rows in *adj and *w (*len entries). */
-typedef struct {
-    int64_t *info, *w;
-    int *adj;
-    int64_t len;
-} band_all;
-
-static void all_free(band_all *a)
-{
-    zp_free(a->info);
-    zp_free(a->w);
-    zp_free(a->adj);
-    memset(a, 0, sizeof *a);
-}
-
-static int gather_rows(dctx *c, const band_ids *b, const band_rows *r, band_all *a)
+/* The band's rows of all ranks on every rank, in band id order, in *a (its rest unused). */
+static int gather_rows(dctx *c, const band_ids *b, const band_rows *r, band_rows *a)
 {
     int rc = ZP_OK;
     zp_dcomm *dc = c->dc;
@@ -261,7 +247,7 @@ out:
 
 /* s's CSR: the band rows as gathered, then each anchor's row (the band's edges into it, in
  * band id order). */
-static int band_csr(const dctx *c, int64_t nb, const band_all *a, zp_problem *s)
+static int band_csr(const dctx *c, int64_t nb, const band_rows *a, zp_problem *s)
 {
     int rc = ZP_OK;
     int k = c->k;
@@ -312,7 +298,7 @@ static int gather_band(dctx *c, const band_ids *b, const band_rows *r, zp_proble
     int64_t nb = b->nb, n = nb + k;
     int *x = NULL;
     zp_problem *s = NULL;
-    band_all a = {NULL, NULL, NULL, 0};
+    band_rows a = {NULL, NULL, NULL, 0, NULL};
     ZP_CHECK(gather_rows(c, b, r, &a));
     ZP_CHECK(dengine_zone_problem(c, (int)n, &s));
     ZP_CHECK(band_csr(c, nb, &a, s));
@@ -336,7 +322,7 @@ static int gather_band(dctx *c, const band_ids *b, const band_rows *r, zp_proble
     s = NULL;
     x = NULL;
 out:
-    all_free(&a);
+    rows_free(&a);
     zp_free(x);
     problem_destroy(&s);
     return rc;

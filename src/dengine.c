@@ -360,7 +360,7 @@ out:
 /* The way up of a cycle: projection and Jet level by level (uncoarsen), then FM on the band
  * around the cut of the input graph (lv[0]); a band after every cycle, not only the last, gives
  * the next cycle's hierarchy straighter borders to start from (the 50^3 mesh at k = 4: 5,718
- * with a band after the last cycle only, 5,203 after every one). */
+ * with a band after the last cycle only, 5,258 after every one). */
 static int refine_cycle(dctx *c, dlevel *lv, int nlev, int **blk, int cycle)
 {
     int rc = ZP_OK, applied = 0;
